@@ -1,0 +1,348 @@
+/**
+ * The bot: accepted tokens, the handler registry, duplicate suppression, the
+ * ack policy and graceful close, behind one framework-free `handle()` that
+ * both adapters (Fastify, Lambda) call with the raw request.
+ *
+ *   challenge? → echo it
+ *   event      → verify signature + freshness on the raw bytes
+ *              → parse + validate by EventType
+ *              → duplicate? ack only
+ *              → ack 200, dispatch to handlers (now or after, per the ack policy)
+ */
+import { STATUS_CODES } from 'node:http'
+import {
+  FST_CHIME_CLOSE_TIMEOUT, FST_CHIME_HANDLER_BUDGET_EXCEEDED, FST_CHIME_INVALID_HANDLER, FST_CHIME_INVALID_SIGNATURE,
+  FST_CHIME_INVALID_TIMESTAMP, FST_CHIME_MISSING_SIGNATURE, FST_CHIME_STALE_TIMESTAMP, FST_CHIME_TOKENS_UNAVAILABLE
+} from '../errors.js'
+import { resolveBotOptions, type ChimeBotOptions, type ResolvedChimeBotOptions } from '../options.js'
+import { challengeResponseBody, readChallenge } from './challenge.js'
+import { ChimeEventContext } from './context.js'
+import { dedupeKey } from './dedupe.js'
+import { KNOWN_EVENT_TYPES, parseChimeEvent, type ParsedChimeEvent } from './events.js'
+import { checkChimeSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type ChimeSignatureCheck, type RawBody } from './signature.js'
+import type {
+  ChimeEvent, ChimeEventName, ChimeHandler, ChimeLogger, ReplyChannel, UnknownChimeEvent
+} from './types.js'
+
+/** An HTTP request as an adapter hands it to {@link ChimeBot.handle}. */
+export interface ChimeHttpRequest {
+  /** Request headers with lower-case names (Node's `IncomingHttpHeaders` fits). */
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  /** The exact body bytes as received. */
+  rawBody: RawBody
+  /** The request id, for logs and `ctx.requestId`. */
+  requestId: string
+  /** The request's logger (default: the bot's logger). */
+  log?: ChimeLogger
+}
+
+/** What happened to a request. */
+export type ChimeOutcome = 'challenge' | 'event' | 'unknown-event' | 'duplicate' | 'rejected'
+
+/** The answer {@link ChimeBot.handle} gives; adapters send it as is. */
+export interface ChimeHttpResponse {
+  statusCode: number
+  headers: Readonly<Record<string, string>>
+  /** The body, already serialised (JSON). */
+  body: string
+  outcome: ChimeOutcome
+  /** The typed error, when the request was rejected. */
+  error?: Error & { code: string, statusCode?: number }
+}
+
+/** Per-call options of {@link ChimeBot.handle}. */
+export interface HandleOptions {
+  /** Wait until every handler has finished before answering, whatever the ack policy (the Lambda adapter uses it: Lambda freezes once the handler returns). */
+  waitForHandlers?: boolean
+}
+
+/** The public handle of a bot: `app.chime` in Fastify, what `createChimeBot` returns. */
+export type ChimeBotHandle = ChimeBot
+
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' })
+const ACK: ChimeHttpResponse = Object.freeze({ statusCode: 200, headers: JSON_HEADERS, body: '{"ok":true}', outcome: 'event' })
+const ACK_UNKNOWN: ChimeHttpResponse = Object.freeze({ ...ACK, outcome: 'unknown-event' })
+const ACK_DUPLICATE: ChimeHttpResponse = Object.freeze({ ...ACK, body: '{"ok":true,"duplicate":true}', outcome: 'duplicate' })
+const EVENT_NAMES: ReadonlySet<string> = new Set<string>([...KNOWN_EVENT_TYPES, '*'])
+const BUDGET_EXCEEDED = Symbol('budget exceeded')
+
+type AnyHandler = (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext) => unknown
+
+/** Builds the JSON error answer (Fastify's error shape) for a typed error. */
+export function errorResponse (error: Error & { code: string, statusCode?: number }): ChimeHttpResponse {
+  const statusCode = error.statusCode ?? 500
+  const body = JSON.stringify({ statusCode, code: error.code, error: STATUS_CODES[statusCode], message: error.message })
+  return { statusCode, headers: JSON_HEADERS, body, outcome: 'rejected', error }
+}
+
+function header (headers: ChimeHttpRequest['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return typeof value === 'string' ? value : value?.[0]
+}
+
+function signatureError (check: Exclude<ChimeSignatureCheck, { ok: true }>, timestamp: string | undefined, toleranceMs: number): Error & { code: string, statusCode: number } {
+  switch (check.reason) {
+    case 'missing-signature': return new FST_CHIME_MISSING_SIGNATURE()
+    case 'missing-timestamp': return new FST_CHIME_INVALID_TIMESTAMP('missing')
+    case 'invalid-timestamp': return new FST_CHIME_INVALID_TIMESTAMP(`not a date (${JSON.stringify(timestamp)})`)
+    case 'stale-timestamp': return new FST_CHIME_STALE_TIMESTAMP(String(timestamp), toleranceMs)
+    default: return new FST_CHIME_INVALID_SIGNATURE()
+  }
+}
+
+/**
+ * A Chime bot, independent of any web framework. Register handlers with
+ * {@link ChimeBot.on}; adapters feed requests to {@link ChimeBot.handle}.
+ */
+export class ChimeBot {
+  /** The validated options, defaults filled in. */
+  readonly options: ResolvedChimeBotOptions
+  readonly #handlers = new Map<string, AnyHandler[]>()
+  /** Handlers to run per EventType (specific ones, then `*`), rebuilt on `on()`. */
+  #plan = new Map<string, readonly AnyHandler[]>()
+  #active = 0
+  #idle: (() => void) | undefined
+  #closing: Promise<void> | undefined
+  readonly #dispatchLater: (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]) => void
+
+  /**
+   * @throws FST_CHIME_MISSING_SECURITY_TOKEN / FST_CHIME_INVALID_OPTION on bad options
+   */
+  constructor (options: ChimeBotOptions) {
+    this.options = resolveBotOptions(options)
+    this.#dispatchLater = (event, ctx, handlers) => { void this.#run(event, ctx, handlers) }
+  }
+
+  /** The bot's logger (outside requests). */
+  get log (): ChimeLogger {
+    return this.options.logger
+  }
+
+  /** The channel `ctx.reply` goes through. */
+  get replyChannel (): ReplyChannel {
+    return this.options.replyChannel
+  }
+
+  /** How many events have handlers scheduled or running. */
+  get running (): number {
+    return this.#active
+  }
+
+  /**
+   * Registers a handler for an event type, or `'*'` for every event — known
+   * types and types this version does not know yet (Chime may add some).
+   * Handlers of one event run one after the other, in registration order,
+   * specific ones before `'*'`; an error in one does not stop the next.
+   *
+   * @throws FST_CHIME_INVALID_HANDLER for an unknown name or a non-function
+   */
+  on<N extends ChimeEventName>(name: N, handler: ChimeHandler<N>): this {
+    if (!EVENT_NAMES.has(name)) {
+      throw new FST_CHIME_INVALID_HANDLER(JSON.stringify(name), `the event name must be one of ${[...EVENT_NAMES].map(n => `'${n}'`).join(', ')}`)
+    }
+    if (typeof handler !== 'function') throw new FST_CHIME_INVALID_HANDLER(`'${name}'`, `the handler must be a function; got ${typeof handler}`)
+    const list = this.#handlers.get(name) ?? []
+    list.push(handler as unknown as AnyHandler)
+    this.#handlers.set(name, list)
+    this.#plan = new Map()
+    return this
+  }
+
+  #handlersFor (type: string): readonly AnyHandler[] {
+    let plan = this.#plan.get(type)
+    if (plan === undefined) {
+      plan = [...(EVENT_NAMES.has(type) && type !== '*' ? this.#handlers.get(type) ?? [] : []), ...this.#handlers.get('*') ?? []]
+      this.#plan.set(type, plan)
+    }
+    return plan
+  }
+
+  /**
+   * Checks a signature against the accepted tokens, reloading them once when
+   * they come from a function and none matched (a rotation).
+   *
+   * @throws FST_CHIME_TOKENS_UNAVAILABLE when the tokens cannot be loaded
+   */
+  async checkSignature (input: { signature: string | undefined, timestamp: string | undefined, rawBody: RawBody }, log: ChimeLogger = this.log): Promise<ChimeSignatureCheck> {
+    const provider = this.options.tokens
+    let tokens = provider.peek()
+    if (tokens === undefined) {
+      try {
+        tokens = await provider.get(log)
+      } catch (err) {
+        log.error({ err }, 'Could not load the Chime security tokens (the securityToken function failed)')
+        throw new FST_CHIME_TOKENS_UNAVAILABLE()
+      }
+    }
+    const toleranceMs = this.options.timestampToleranceMs
+    const check = checkChimeSignature({ securityTokens: tokens, timestamp: input.timestamp, rawBody: input.rawBody, signature: input.signature, toleranceMs })
+    if (check.ok || check.reason !== 'invalid-signature' || !provider.dynamic) return check
+    const refreshed = await provider.refreshAfterMiss(log)
+    if (refreshed === undefined) return check
+    return checkChimeSignature({ securityTokens: refreshed, timestamp: input.timestamp, rawBody: input.rawBody, signature: input.signature, toleranceMs })
+  }
+
+  /**
+   * Handles one request: answers the challenge, or verifies, parses,
+   * de-duplicates and dispatches an event. Never throws: every failure is an
+   * answer with a status code and a typed `error`.
+   */
+  async handle (request: ChimeHttpRequest, options?: HandleOptions): Promise<ChimeHttpResponse> {
+    const log = request.log ?? this.log
+    const { rawBody } = request
+
+    const challenge = readChallenge(rawBody)
+    if (challenge !== undefined) {
+      log.info({ challenge }, 'Answered Chime\'s endpoint verification challenge')
+      return { statusCode: 200, headers: JSON_HEADERS, body: challengeResponseBody(challenge), outcome: 'challenge' }
+    }
+
+    // 1. The signature, over the exact raw bytes, before anything is parsed.
+    const timestamp = header(request.headers, TIMESTAMP_HEADER)
+    let check: ChimeSignatureCheck
+    try {
+      check = await this.checkSignature({ signature: header(request.headers, SIGNATURE_HEADER), timestamp, rawBody }, log)
+    } catch (err) {
+      return errorResponse(err as Error & { code: string })
+    }
+    if (!check.ok) {
+      const error = signatureError(check, timestamp, this.options.timestampToleranceMs)
+      log.warn({ code: error.code, reason: check.reason }, 'Rejected a request that is not correctly signed by Chime')
+      return errorResponse(error)
+    }
+
+    // 2. Parse and validate by EventType.
+    let parsed: ParsedChimeEvent
+    try {
+      parsed = parseChimeEvent(rawBody)
+    } catch (err) {
+      const error = err as Error & { code: string }
+      log.warn({ code: error.code, detail: error.message }, 'Rejected a signed request whose body is not a valid Chime event')
+      return errorResponse(error)
+    }
+    const { event } = parsed
+
+    // 3. Duplicates: Chime retries with the same body after a timeout.
+    const windowMs = this.options.dedupeWindowMs
+    if (windowMs > 0) {
+      let fresh: boolean
+      try {
+        const answer = this.options.dedupeStore.remember(dedupeKey(rawBody), windowMs)
+        fresh = typeof answer === 'boolean' ? answer : await answer
+      } catch (err) {
+        log.error({ err }, 'The duplicate-suppression store failed; handling the event as new')
+        fresh = true
+      }
+      if (!fresh) {
+        log.debug({ eventType: event.EventType }, 'Acknowledged a repeated Chime event without running its handlers again')
+        return ACK_DUPLICATE
+      }
+    }
+
+    // 4. Ack and dispatch.
+    if (parsed.known) {
+      try {
+        this.options.replyChannel.observe(parsed.event)
+      } catch (err) {
+        log.error({ err }, 'The reply channel failed to record the event\'s room')
+      }
+    } else {
+      log.warn({ eventType: event.EventType }, 'Received a correctly signed Chime event of a type this version does not know; passing it to \'*\' handlers')
+    }
+    const answer = parsed.known ? ACK : ACK_UNKNOWN
+    const handlers = this.#handlersFor(event.EventType)
+    if (handlers.length === 0) return answer
+    const ctx = new ChimeEventContext(event, request.requestId, log, this.options.replyChannel)
+
+    this.#active++
+    if (options?.waitForHandlers === true) {
+      await this.#run(event, ctx, handlers)
+    } else if (this.options.ack === 'immediate') {
+      setImmediate(this.#dispatchLater, event, ctx, handlers)
+    } else {
+      await this.#runWithin(event, ctx, handlers)
+    }
+    return answer
+  }
+
+  async #runWithin (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> {
+    const budgetMs = this.options.handlerBudgetMs
+    let timer: NodeJS.Timeout | undefined
+    const budget = new Promise<typeof BUDGET_EXCEEDED>(resolve => { timer = setTimeout(resolve, budgetMs, BUDGET_EXCEEDED) })
+    const outcome = await Promise.race([this.#run(event, ctx, handlers), budget])
+    clearTimeout(timer)
+    if (outcome === BUDGET_EXCEEDED) {
+      const err = new FST_CHIME_HANDLER_BUDGET_EXCEEDED(event.EventType, budgetMs)
+      ctx.log.warn({ err, requestId: ctx.requestId }, err.message)
+    }
+  }
+
+  /** Runs the handlers of one event, counted for graceful close. */
+  async #run (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> {
+    // `#active` was incremented by the caller, before any scheduling.
+    try {
+      for (const handler of handlers) {
+        try {
+          await handler(event, ctx)
+        } catch (err) {
+          await this.#report(err, event, ctx)
+        }
+      }
+    } finally {
+      if (--this.#active === 0 && this.#idle !== undefined) this.#idle()
+    }
+  }
+
+  async #report (err: unknown, event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext): Promise<void> {
+    ctx.log.error({ err, requestId: ctx.requestId, eventType: event.EventType, roomId: ctx.roomId }, `A ${event.EventType} handler failed`)
+    const hook = this.options.onError
+    if (hook === undefined) return
+    try {
+      await hook(err, event, ctx)
+    } catch (hookErr) {
+      ctx.log.error({ err: hookErr, requestId: ctx.requestId }, 'The onError hook failed')
+    }
+  }
+
+  /**
+   * Waits (at most `closeTimeoutMs`) for running handlers, then closes the
+   * reply channel and the duplicate store. Safe to call more than once.
+   */
+  close (): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close (): Promise<void> {
+    const timeoutMs = this.options.closeTimeoutMs
+    const log = this.log
+    if (this.#active > 0) {
+      let timer: NodeJS.Timeout | undefined
+      const finished = await Promise.race([
+        new Promise<boolean>(resolve => { this.#idle = () => { resolve(true) } }),
+        new Promise<boolean>(resolve => { timer = setTimeout(resolve, timeoutMs, false) })
+      ])
+      clearTimeout(timer)
+      this.#idle = undefined
+      if (!finished) {
+        const err = new FST_CHIME_CLOSE_TIMEOUT(this.#active, timeoutMs)
+        log.warn({ err }, err.message)
+      }
+    }
+    try {
+      await this.options.replyChannel.close(timeoutMs)
+    } catch (err) {
+      log.error({ err }, 'Closing the reply channel failed')
+    }
+    try {
+      await this.options.dedupeStore.close?.()
+    } catch (err) {
+      log.error({ err }, 'Closing the duplicate-suppression store failed')
+    }
+  }
+}
+
+/** Creates a bot without Fastify (for the Lambda adapter, or to share one bot between adapters). */
+export function createChimeBot (options: ChimeBotOptions): ChimeBot {
+  return new ChimeBot(options)
+}

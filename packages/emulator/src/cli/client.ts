@@ -1,0 +1,123 @@
+/**
+ * The subcommands for a running emulator (`post`, `add-bot`, `remove-bot`,
+ * `transcript`, `deliveries`): each is one call to the control API under
+ * `/_emulator`, printed for a person (or raw with `--json`).
+ */
+import type { ClientCommand } from './args.js'
+
+/** Where the CLI writes. */
+export interface Output {
+  write (text: string): unknown
+}
+
+/** The emulator could not be reached or refused the request: printed on one line, exit code 1. */
+export class ClientError extends Error {
+  override name = 'ClientError'
+}
+
+interface TranscriptMessage {
+  MessageId: string
+  Sender: string
+  SenderType: string
+  Content: string
+  CreatedTimestamp: string
+}
+
+interface DeliveryAttempt {
+  Timestamp: string
+  Status?: number | null
+  Error?: string | null
+  DurationMs: number
+}
+
+interface DeliveryRecord {
+  DeliveryId: string
+  BotId: string
+  EventType: string
+  Target: string
+  Outcome: string
+  Attempts: DeliveryAttempt[]
+}
+
+async function call (base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  let res: Response
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000)
+    })
+  } catch {
+    throw new ClientError(`no emulator answered at ${base} — start one with \`chime-emulator\` (or pass --url)`)
+  }
+  const text = await res.text()
+  let parsed: unknown
+  try {
+    parsed = text === '' ? {} : JSON.parse(text)
+  } catch {
+    throw new ClientError(`${base} answered ${method} ${path} with ${res.status} and a body that is not JSON: is it a chime-emulator?`)
+  }
+  if (!res.ok) {
+    const message = (parsed as { Message?: string, message?: string }).Message ?? (parsed as { message?: string }).message ?? text
+    throw new ClientError(`the emulator refused ${method} ${path} (${res.status}): ${message}`)
+  }
+  return parsed
+}
+
+function time (iso: string): string {
+  return iso.slice(11, 23)
+}
+
+/** One line per message: time, who, what. */
+export function formatTranscript (roomId: string, messages: TranscriptMessage[]): string {
+  if (messages.length === 0) return `Room ${roomId} has no messages yet.\n`
+  const lines = messages.map(m => `${time(m.CreatedTimestamp)}  ${m.Sender} (${m.SenderType}): ${m.Content.replace(/\n/g, '\n' + ' '.repeat(14))}`)
+  return lines.join('\n') + '\n'
+}
+
+/** One block per delivery: event, bot, target, outcome, then each attempt. */
+export function formatDeliveries (deliveries: DeliveryRecord[]): string {
+  if (deliveries.length === 0) return 'No events have been delivered to bots yet.\n'
+  const lines: string[] = []
+  for (const d of deliveries) {
+    lines.push(`${d.EventType} → bot ${d.BotId}  ${d.Outcome}  (${d.Attempts.length} attempt${d.Attempts.length === 1 ? '' : 's'}) ${d.Target}`)
+    for (const [i, a] of d.Attempts.entries()) {
+      const result = a.Error != null && a.Error !== '' ? `error: ${a.Error}` : `HTTP ${a.Status ?? '-'}`
+      lines.push(`    #${i + 1} ${time(a.Timestamp)}  ${result}  ${Math.round(a.DurationMs)} ms`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Runs one subcommand against the emulator at `command.url`. */
+export async function runClientCommand (command: ClientCommand, out: Output): Promise<void> {
+  const room = (id: string) => `/_emulator/rooms/${encodeURIComponent(id)}`
+  let result: unknown
+  let text: string
+  switch (command.command) {
+    case 'post':
+      result = await call(command.url, 'POST', `${room(command.roomId)}/messages`, { Sender: command.sender, Content: command.text })
+      text = `Posted in room ${command.roomId} as ${command.sender}: ${command.text}\n` +
+        `See the replies with: chime-emulator transcript ${command.roomId}\n`
+      break
+    case 'add-bot':
+      result = await call(command.url, 'POST', `${room(command.roomId)}/members`, { MemberId: command.botId })
+      text = `Added bot ${command.botId} to room ${command.roomId}: it receives an Invite event.\n`
+      break
+    case 'remove-bot':
+      result = await call(command.url, 'DELETE', `${room(command.roomId)}/members/${encodeURIComponent(command.botId)}`)
+      text = `Removed bot ${command.botId} from room ${command.roomId}: it receives a Remove event.\n`
+      break
+    case 'transcript': {
+      result = await call(command.url, 'GET', `${room(command.roomId)}/messages`)
+      text = formatTranscript(command.roomId, (result as { Messages: TranscriptMessage[] }).Messages)
+      break
+    }
+    case 'deliveries':
+      result = await call(command.url, 'GET', '/_emulator/deliveries')
+      text = formatDeliveries((result as { Deliveries: DeliveryRecord[] }).Deliveries)
+      break
+  }
+  out.write(command.json ? JSON.stringify(result, null, 2) + '\n' : text)
+}

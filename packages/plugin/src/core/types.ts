@@ -92,12 +92,22 @@ export interface ReplyReceipt {
   messages: number
   /** Total HTTP attempts, retries included. */
   attempts: number
+  /**
+   * `true` when the event's ShortLived (Mention) URL had expired and the room's
+   * Persistent webhook (remembered from its Invite) was used instead.
+   */
+  fallback?: boolean
 }
 
 /** Options of one reply. */
 export interface ReplyOptions {
   /** Send as markdown: the content is prefixed with `/md` and a newline (Chime's markdown switch). */
   markdown?: boolean
+  /**
+   * Split a message over Chime's 4 KB limit into several messages (default `true`, or the
+   * client's `split` option). `false` rejects it with `FST_CHIME_MESSAGE_TOO_LARGE` before any request.
+   */
+  split?: boolean
 }
 
 /** `ctx.reply(text)`: posts to the room the event came from. */

@@ -12,7 +12,7 @@ const ARN = 'arn:aws:lambda:us-east-1:111122223333:function:echo-bot'
 interface Seen { method: string, url: string, headers: IncomingMessage['headers'], body: string }
 type Answer = (seen: Seen, res: ServerResponse) => void
 
-async function fakeLambda (t: Tap.Test, answer: Answer): Promise<{ url: string, seen: Seen[], answer: (a: Answer) => void }> {
+async function fakeLambda (t: { teardown: (fn: () => unknown) => void }, answer: Answer): Promise<{ url: string, seen: Seen[], answer: (a: Answer) => void }> {
   const seen: Seen[] = []
   let current = answer
   const server = createServer((req, res) => {

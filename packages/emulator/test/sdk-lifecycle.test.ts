@@ -78,7 +78,7 @@ t.test('a bot goes through its whole life with the unmodified AWS SDK', async t 
 
   const regenerated = await client.send(new RegenerateSecurityTokenCommand({ AccountId: accountId, BotId: bot.BotId }))
   t.not(regenerated.Bot!.SecurityToken, bot.SecurityToken, 'a new token')
-  t.equal(state.findBot(bot.BotId)!.SecurityToken, regenerated.Bot!.SecurityToken, 'delivery reads the new token from now on')
+  t.equal(state.findBot(bot.BotId!)!.SecurityToken, regenerated.Bot!.SecurityToken, 'delivery reads the new token from now on')
 
   const disabled = await client.send(new UpdateBotCommand({ AccountId: accountId, BotId: bot.BotId, Disabled: true }))
   t.equal(disabled.Bot!.Disabled, true)
@@ -110,7 +110,7 @@ t.test('CreateRoom honours the SDK idempotency token', async t => {
   const c = await client.send(new CreateRoomCommand({ AccountId: Account!.AccountId, Name: 'r' }))
   t.equal(a.Room!.RoomId, b.Room!.RoomId, 'the same token returns the same room')
   t.not(c.Room!.RoomId, a.Room!.RoomId, 'the SDK fills in a fresh token, so a new call makes a new room')
-  t.equal(state.listRooms(Account!.AccountId).length, 2)
+  t.equal(state.listRooms(Account!.AccountId!).length, 2)
 })
 
 t.test('a Lambda ARN is checked with AddPermission and a DryRun invoke of an in-process handler', async t => {

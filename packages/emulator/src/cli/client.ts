@@ -90,24 +90,62 @@ export function formatDeliveries (deliveries: DeliveryRecord[]): string {
   return lines.join('\n') + '\n'
 }
 
+/** How long `post` waits for the mentioned bots' replies before pointing to `transcript`. */
+export const REPLY_WAIT_MS = 5000
+
+interface PostAnswer {
+  Message: TranscriptMessage
+  Notices: TranscriptMessage[]
+  MentionedBots: string[]
+}
+
+/** After a post that mentioned bots: waits (bounded) for their replies and returns them. */
+async function waitForReplies (base: string, roomId: string, after: TranscriptMessage, bots: number, waitMs: number): Promise<TranscriptMessage[]> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const { Messages } = await call(base, 'GET', `/_emulator/rooms/${encodeURIComponent(roomId)}/messages`) as { Messages: TranscriptMessage[] }
+    const replies = Messages.slice(Messages.findIndex(m => m.MessageId === after.MessageId) + 1).filter(m => m.SenderType === 'Bot')
+    if (replies.length >= bots || Date.now() >= deadline) return replies
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+function describePost (command: Extract<ClientCommand, { command: 'post' }>, answer: PostAnswer, replies: TranscriptMessage[]): string {
+  const lines = [`Posted in room ${command.roomId} as ${command.sender}: ${command.text}`]
+  for (const notice of answer.Notices) lines.push(`Notice from the room: ${notice.Content}`)
+  if (answer.MentionedBots.length === 0) {
+    lines.push('No bot of the room was mentioned, so no bot received an event (mention one with @DisplayName).')
+  } else {
+    lines.push(`Mentioned bot${answer.MentionedBots.length === 1 ? '' : 's'} ${answer.MentionedBots.join(', ')}: a Mention event was sent.`)
+    for (const reply of replies) lines.push(`Reply from ${reply.Sender}: ${reply.Content}`)
+    if (replies.length < answer.MentionedBots.length) {
+      lines.push(`No${replies.length > 0 ? ' further' : ''} reply yet; later ones appear in: chime-emulator transcript ${command.roomId}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
 /** Runs one subcommand against the emulator at `command.url`. */
-export async function runClientCommand (command: ClientCommand, out: Output): Promise<void> {
+export async function runClientCommand (command: ClientCommand, out: Output, replyWaitMs = REPLY_WAIT_MS): Promise<void> {
   const room = (id: string) => `/_emulator/rooms/${encodeURIComponent(id)}`
   let result: unknown
   let text: string
   switch (command.command) {
-    case 'post':
-      result = await call(command.url, 'POST', `${room(command.roomId)}/messages`, { Sender: command.sender, Content: command.text })
-      text = `Posted in room ${command.roomId} as ${command.sender}: ${command.text}\n` +
-        `See the replies with: chime-emulator transcript ${command.roomId}\n`
+    case 'post': {
+      const answer = await call(command.url, 'POST', `${room(command.roomId)}/messages`, { Sender: command.sender, Content: command.text }) as PostAnswer
+      result = answer
+      if (command.json) break
+      const replies = answer.MentionedBots.length === 0 ? [] : await waitForReplies(command.url, command.roomId, answer.Message, answer.MentionedBots.length, replyWaitMs)
+      text = describePost(command, answer, replies)
       break
+    }
     case 'add-bot':
-      result = await call(command.url, 'POST', `${room(command.roomId)}/members`, { MemberId: command.botId })
-      text = `Added bot ${command.botId} to room ${command.roomId}: it receives an Invite event.\n`
+      result = await call(command.url, 'POST', `${room(command.roomId)}/bots/${encodeURIComponent(command.botId)}`)
+      text = `Added bot ${command.botId} to room ${command.roomId}: it was sent an Invite event (see: chime-emulator deliveries).\n`
       break
     case 'remove-bot':
-      result = await call(command.url, 'DELETE', `${room(command.roomId)}/members/${encodeURIComponent(command.botId)}`)
-      text = `Removed bot ${command.botId} from room ${command.roomId}: it receives a Remove event.\n`
+      result = await call(command.url, 'DELETE', `${room(command.roomId)}/bots/${encodeURIComponent(command.botId)}`)
+      text = `Removed bot ${command.botId} from room ${command.roomId}: it was sent a Remove event.\n`
       break
     case 'transcript': {
       result = await call(command.url, 'GET', `${room(command.roomId)}/messages`)
@@ -119,5 +157,5 @@ export async function runClientCommand (command: ClientCommand, out: Output): Pr
       text = formatDeliveries((result as { Deliveries: DeliveryRecord[] }).Deliveries)
       break
   }
-  out.write(command.json ? JSON.stringify(result, null, 2) + '\n' : text)
+  out.write(command.json ? JSON.stringify(result, null, 2) + '\n' : text!)
 }

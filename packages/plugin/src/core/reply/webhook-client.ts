@@ -152,13 +152,14 @@ export class ChimeWebhookClient {
    * @returns resolves when Chime accepted every part; rejects with a typed error otherwise
    *   (`onReplyError` is told as well)
    */
-  async send (url: string, content: string, options: WebhookSendOptions = {}): Promise<ReplyReceipt> {
+  send (url: string, content: string, options: WebhookSendOptions = {}): Promise<ReplyReceipt> {
     try {
-      return await this.#send(url, content, options)
+      return this.#send(url, content, options)
     } catch (error) {
+      // Refused before queueing; failures after that are reported where they happen.
       const failure = error as ChimeReplyError
       this.#report(failure)
-      throw failure
+      return Promise.reject(failure)
     }
   }
 
@@ -185,27 +186,31 @@ export class ChimeWebhookClient {
       const bytes = (error as MessageTooLarge).bytes
       throw withDetails(new FST_CHIME_MESSAGE_TOO_LARGE(target, `${bytes} bytes as JSON, and splitting is turned off`), { roomId, webhookId })
     }
-    const expiresAt = options.expiresAt === undefined ? undefined : +options.expiresAt
-    return new Promise<ReplyReceipt>((resolve, reject) => {
-      const message: Outgoing = {
-        parts,
-        roomId,
-        url,
-        webhookId,
-        expiresAt,
-        fallbackUrl: options.fallbackUrl,
-        fallback: false,
-        sent: 0,
-        attempts: 0,
-        status: undefined,
-        resolve,
-        reject
-      }
-      // Fail fast: an expired URL without a fallback is refused before queueing.
-      this.#redirectIfExpired(message)
-      this.#inFlight++
-      this.#enqueue(message)
+    let resolve!: (receipt: ReplyReceipt) => void
+    let reject!: (error: ChimeReplyError) => void
+    const promise = new Promise<ReplyReceipt>((resolvePromise, rejectPromise) => {
+      resolve = resolvePromise
+      reject = rejectPromise
     })
+    const message: Outgoing = {
+      parts,
+      roomId,
+      url,
+      webhookId,
+      expiresAt: options.expiresAt === undefined ? undefined : +options.expiresAt,
+      fallbackUrl: options.fallbackUrl,
+      fallback: false,
+      sent: 0,
+      attempts: 0,
+      status: undefined,
+      resolve,
+      reject
+    }
+    // Fail fast: an expired URL without a fallback is refused before queueing.
+    this.#redirectIfExpired(message)
+    this.#inFlight++
+    this.#enqueue(message)
+    return promise
   }
 
   #report (error: ChimeReplyError): void {
@@ -307,15 +312,16 @@ export class ChimeWebhookClient {
     const signal = this.#abort.signal
     const body = JSON.stringify({ Content: content })
     let firstAt: number | undefined
-    for (let attempt = 1; ; attempt++) {
+    let reason = ''
+    let delay = 0
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      await sleep(delay, signal)
       await queue.ready(signal)
-      signal.throwIfAborted()
       if (this.#redirectIfExpired(message)) return MOVED
       firstAt ??= Date.now()
       message.attempts++
       let status: number | undefined
       let retryAfter: number | undefined
-      let reason: string
       try {
         const response = await request(message.url, {
           method: 'POST',
@@ -344,16 +350,13 @@ export class ChimeWebhookClient {
           throw this.#refusal(message, status, content)
         }
       }
-      if (attempt >= maxAttempts) {
-        throw withDetails(new FST_CHIME_REPLY_RETRIES_EXHAUSTED(this.#target(message), attempt, `the last one failed with ${reason}`), this.#details(message))
-      }
-      const delay = retryAfter ?? backoffDelay(attempt, backoffBaseMs, backoffMaxMs)
-      if (Date.now() + delay - firstAt > maxRetryTimeMs) {
+      delay = retryAfter ?? backoffDelay(attempt, backoffBaseMs, backoffMaxMs)
+      if (attempt < maxAttempts && Date.now() + delay - firstAt > maxRetryTimeMs) {
         throw withDetails(new FST_CHIME_REPLY_RETRIES_EXHAUSTED(this.#target(message), attempt,
           `the last one failed with ${reason}, and waiting ${delay} ms more would exceed maxRetryTimeMs (${maxRetryTimeMs} ms)`), this.#details(message))
       }
-      await sleep(delay, signal)
     }
+    throw withDetails(new FST_CHIME_REPLY_RETRIES_EXHAUSTED(this.#target(message), maxAttempts, `the last one failed with ${reason}`), this.#details(message))
   }
 
   #refusal (message: Outgoing, status: number, content: string): ChimeReplyError {

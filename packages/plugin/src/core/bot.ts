@@ -66,10 +66,18 @@ const ACK_DUPLICATE: ChimeHttpResponse = Object.freeze({ ...ACK, body: '{"ok":tr
 const EVENT_NAMES: ReadonlySet<string> = new Set<string>([...KNOWN_EVENT_TYPES, '*'])
 const BUDGET_EXCEEDED = Symbol('budget exceeded')
 
+type TypedError = Error & { code: string, statusCode?: number }
+interface SignatureInput { signature: string | undefined, timestamp: string | undefined, rawBody: RawBody }
+
+function storeFailed (err: unknown, log: ChimeLogger): true {
+  log.error({ err }, 'The duplicate-suppression store failed; handling the event as new')
+  return true
+}
+
 type AnyHandler = (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext) => unknown
 
 /** Builds the JSON error answer (Fastify's error shape) for a typed error. */
-export function errorResponse (error: Error & { code: string, statusCode?: number }): ChimeHttpResponse {
+export function errorResponse (error: TypedError): ChimeHttpResponse {
   const statusCode = error.statusCode ?? 500
   const body = JSON.stringify({ statusCode, code: error.code, error: STATUS_CODES[statusCode], message: error.message })
   return { statusCode, headers: JSON_HEADERS, body, outcome: 'rejected', error }
@@ -103,14 +111,16 @@ export class ChimeBot {
   #active = 0
   #idle: (() => void) | undefined
   #closing: Promise<void> | undefined
-  readonly #dispatchLater: (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]) => void
+  /** Events waiting for their handlers (ack 'immediate'): flat triples event, ctx, handlers. */
+  #queue: unknown[] = []
+  readonly #drain: () => void
 
   /**
    * @throws FST_CHIME_MISSING_SECURITY_TOKEN / FST_CHIME_INVALID_OPTION on bad options
    */
   constructor (options: ChimeBotOptions) {
     this.options = resolveBotOptions(options)
-    this.#dispatchLater = (event, ctx, handlers) => { void this.#run(event, ctx, handlers) }
+    this.#drain = () => { this.#drainQueue() }
   }
 
   /** The bot's logger (outside requests). */
@@ -163,31 +173,63 @@ export class ChimeBot {
    *
    * @throws FST_CHIME_TOKENS_UNAVAILABLE when the tokens cannot be loaded
    */
-  async checkSignature (input: { signature: string | undefined, timestamp: string | undefined, rawBody: RawBody }, log: ChimeLogger = this.log): Promise<ChimeSignatureCheck> {
+  async checkSignature (input: SignatureInput, log: ChimeLogger = this.log): Promise<ChimeSignatureCheck> {
+    return await this.#check(input, log)
+  }
+
+  /** {@link checkSignature}, synchronous when the tokens are static or cached. */
+  #check (input: SignatureInput, log: ChimeLogger): ChimeSignatureCheck | Promise<ChimeSignatureCheck> {
     const provider = this.options.tokens
-    let tokens = provider.peek()
-    if (tokens === undefined) {
-      try {
-        tokens = await provider.get(log)
-      } catch (err) {
-        log.error({ err }, 'Could not load the Chime security tokens (the securityToken function failed)')
-        throw new FST_CHIME_TOKENS_UNAVAILABLE()
-      }
-    }
-    const toleranceMs = this.options.timestampToleranceMs
-    const check = checkChimeSignature({ securityTokens: tokens, timestamp: input.timestamp, rawBody: input.rawBody, signature: input.signature, toleranceMs })
+    const tokens = provider.peek()
+    if (tokens === undefined) return this.#checkAfterLoad(input, log)
+    const check = this.#checkWith(tokens, input)
     if (check.ok || check.reason !== 'invalid-signature' || !provider.dynamic) return check
-    const refreshed = await provider.refreshAfterMiss(log)
-    if (refreshed === undefined) return check
-    return checkChimeSignature({ securityTokens: refreshed, timestamp: input.timestamp, rawBody: input.rawBody, signature: input.signature, toleranceMs })
+    return this.#checkAfterMiss(check, input, log)
+  }
+
+  #checkWith (tokens: readonly string[], input: SignatureInput): ChimeSignatureCheck {
+    return checkChimeSignature({
+      securityTokens: tokens,
+      timestamp: input.timestamp,
+      rawBody: input.rawBody,
+      signature: input.signature,
+      toleranceMs: this.options.timestampToleranceMs
+    })
+  }
+
+  async #checkAfterLoad (input: SignatureInput, log: ChimeLogger): Promise<ChimeSignatureCheck> {
+    let tokens: readonly string[]
+    try {
+      tokens = await this.options.tokens.get(log)
+    } catch (err) {
+      log.error({ err }, 'Could not load the Chime security tokens (the securityToken function failed)')
+      throw new FST_CHIME_TOKENS_UNAVAILABLE()
+    }
+    const check = this.#checkWith(tokens, input)
+    return check.ok || check.reason !== 'invalid-signature' ? check : await this.#checkAfterMiss(check, input, log)
+  }
+
+  async #checkAfterMiss (miss: ChimeSignatureCheck, input: SignatureInput, log: ChimeLogger): Promise<ChimeSignatureCheck> {
+    const refreshed = await this.options.tokens.refreshAfterMiss(log)
+    return refreshed === undefined ? miss : this.#checkWith(refreshed, input)
   }
 
   /**
    * Handles one request: answers the challenge, or verifies, parses,
-   * de-duplicates and dispatches an event. Never throws: every failure is an
-   * answer with a status code and a typed `error`.
+   * de-duplicates and dispatches an event. Never rejects: every failure is
+   * an answer with a status code and a typed `error`.
    */
   async handle (request: ChimeHttpRequest, options?: HandleOptions): Promise<ChimeHttpResponse> {
+    return await this.receive(request, options)
+  }
+
+  /**
+   * {@link handle} for adapters on a hot path: answers synchronously when
+   * nothing needs waiting for (static or cached tokens, a synchronous
+   * duplicate store, `ack: 'immediate'`), and with a promise otherwise.
+   * Never throws or rejects.
+   */
+  receive (request: ChimeHttpRequest, options?: HandleOptions): ChimeHttpResponse | Promise<ChimeHttpResponse> {
     const log = request.log ?? this.log
     const { rawBody } = request
 
@@ -198,15 +240,24 @@ export class ChimeBot {
     }
 
     // 1. The signature, over the exact raw bytes, before anything is parsed.
-    const timestamp = header(request.headers, TIMESTAMP_HEADER)
-    let check: ChimeSignatureCheck
-    try {
-      check = await this.checkSignature({ signature: header(request.headers, SIGNATURE_HEADER), timestamp, rawBody }, log)
-    } catch (err) {
-      return errorResponse(err as Error & { code: string })
+    const input: SignatureInput = {
+      signature: header(request.headers, SIGNATURE_HEADER),
+      timestamp: header(request.headers, TIMESTAMP_HEADER),
+      rawBody
     }
+    const check = this.#check(input, log)
+    if (check instanceof Promise) {
+      return check.then(
+        result => this.#afterCheck(result, input, request, options, log),
+        (err: TypedError) => errorResponse(err)
+      )
+    }
+    return this.#afterCheck(check, input, request, options, log)
+  }
+
+  #afterCheck (check: ChimeSignatureCheck, input: SignatureInput, request: ChimeHttpRequest, options: HandleOptions | undefined, log: ChimeLogger): ChimeHttpResponse | Promise<ChimeHttpResponse> {
     if (!check.ok) {
-      const error = signatureError(check, timestamp, this.options.timestampToleranceMs)
+      const error = signatureError(check, input.timestamp, this.options.timestampToleranceMs)
       log.warn({ code: error.code, reason: check.reason }, 'Rejected a request that is not correctly signed by Chime')
       return errorResponse(error)
     }
@@ -214,32 +265,40 @@ export class ChimeBot {
     // 2. Parse and validate by EventType.
     let parsed: ParsedChimeEvent
     try {
-      parsed = parseChimeEvent(rawBody)
+      parsed = parseChimeEvent(request.rawBody)
     } catch (err) {
-      const error = err as Error & { code: string }
+      const error = err as TypedError
       log.warn({ code: error.code, detail: error.message }, 'Rejected a signed request whose body is not a valid Chime event')
       return errorResponse(error)
     }
-    const { event } = parsed
 
     // 3. Duplicates: Chime retries with the same body after a timeout.
     const windowMs = this.options.dedupeWindowMs
-    if (windowMs > 0) {
-      let fresh: boolean
-      try {
-        const answer = this.options.dedupeStore.remember(dedupeKey(rawBody), windowMs)
-        fresh = typeof answer === 'boolean' ? answer : await answer
-      } catch (err) {
-        log.error({ err }, 'The duplicate-suppression store failed; handling the event as new')
-        fresh = true
-      }
-      if (!fresh) {
-        log.debug({ eventType: event.EventType }, 'Acknowledged a repeated Chime event without running its handlers again')
-        return ACK_DUPLICATE
-      }
+    if (windowMs === 0) return this.#accept(parsed, request, options, log)
+    let fresh: boolean | Promise<boolean>
+    try {
+      fresh = this.options.dedupeStore.remember(dedupeKey(request.rawBody), windowMs)
+    } catch (err) {
+      fresh = storeFailed(err, log)
     }
+    if (fresh instanceof Promise) {
+      return fresh.then(
+        answer => this.#afterDedupe(answer, parsed, request, options, log),
+        err => this.#afterDedupe(storeFailed(err, log), parsed, request, options, log)
+      )
+    }
+    return this.#afterDedupe(fresh, parsed, request, options, log)
+  }
 
-    // 4. Ack and dispatch.
+  #afterDedupe (fresh: boolean, parsed: ParsedChimeEvent, request: ChimeHttpRequest, options: HandleOptions | undefined, log: ChimeLogger): ChimeHttpResponse | Promise<ChimeHttpResponse> {
+    if (fresh) return this.#accept(parsed, request, options, log)
+    log.debug({ eventType: parsed.event.EventType }, 'Acknowledged a repeated Chime event without running its handlers again')
+    return ACK_DUPLICATE
+  }
+
+  /** 4. Ack and dispatch. */
+  #accept (parsed: ParsedChimeEvent, request: ChimeHttpRequest, options: HandleOptions | undefined, log: ChimeLogger): ChimeHttpResponse | Promise<ChimeHttpResponse> {
+    const { event } = parsed
     if (parsed.known) {
       try {
         this.options.replyChannel.observe(parsed.event)
@@ -255,14 +314,20 @@ export class ChimeBot {
     const ctx = new ChimeEventContext(event, request.requestId, log, this.options.replyChannel)
 
     this.#active++
-    if (options?.waitForHandlers === true) {
-      await this.#run(event, ctx, handlers)
-    } else if (this.options.ack === 'immediate') {
-      setImmediate(this.#dispatchLater, event, ctx, handlers)
-    } else {
-      await this.#runWithin(event, ctx, handlers)
-    }
+    if (options?.waitForHandlers === true) return this.#run(event, ctx, handlers).then(() => answer)
+    if (this.options.ack === 'after-handler') return this.#runWithin(event, ctx, handlers).then(() => answer)
+    // ack: 'immediate' — queue, and run the whole queue once this I/O turn is over.
+    this.#queue.push(event, ctx, handlers)
+    if (this.#queue.length === 3) setImmediate(this.#drain)
     return answer
+  }
+
+  #drainQueue (): void {
+    const queue = this.#queue
+    this.#queue = []
+    for (let i = 0; i < queue.length; i += 3) {
+      void this.#run(queue[i] as ChimeEvent | UnknownChimeEvent, queue[i + 1] as ChimeEventContext, queue[i + 2] as readonly AnyHandler[])
+    }
   }
 
   async #runWithin (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> {

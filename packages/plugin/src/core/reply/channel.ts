@@ -41,12 +41,9 @@ export interface ReplyChannelOptions extends ChimeWebhookClientOptions {
   rooms?: Record<string, string> | Iterable<readonly [string, string]>
 }
 
-const consoleLogger: ChimeLogger = {
-  debug () {},
-  info () {},
-  warn (obj, msg) { console.error(msg, obj) },
-  error (obj, msg) { console.error(msg, obj) }
-}
+const quiet = (): void => {}
+const print = (obj: unknown, msg?: string): void => { console.error(msg, obj) }
+const consoleLogger: ChimeLogger = { debug: quiet, info: quiet, warn: print, error: print }
 
 interface Endpoint { url: string, shortLived: boolean }
 
@@ -130,13 +127,13 @@ export class ChimeReplyChannel implements ReplyChannel {
     const known = event.EventType === 'Invite' || event.EventType === 'Mention'
     let send: (content: string, options?: ReplyOptions) => Promise<ReplyReceipt>
     if (!known || endpoint === undefined) {
-      send = () => this.#track(Promise.reject(withDetails(new FST_CHIME_NO_WEBHOOK(event.EventType), { roomId })), log)
+      send = () => this.#track(Promise.reject(withDetails(new FST_CHIME_NO_WEBHOOK(event.EventType), { roomId })), log, roomId)
     } else {
       const timestamp = Date.parse((event as { EventTimestamp?: string }).EventTimestamp ?? '')
       const expiresAt = endpoint.shortLived && !Number.isNaN(timestamp) ? timestamp + SHORT_LIVED_TTL_MS : undefined
       const fallbackUrl = roomId === undefined ? undefined : () => this.#rooms.get(roomId)
       send = (content, options) => this.#track(
-        this.#client.send(endpoint.url, content, { ...options, roomId, expiresAt, fallbackUrl }), log)
+        this.#client.send(endpoint.url, content, { ...options, roomId, expiresAt, fallbackUrl }), log, roomId)
     }
     return Object.assign(send, { markdown: (content: string) => send(content, { markdown: true }) })
   }
@@ -145,14 +142,18 @@ export class ChimeReplyChannel implements ReplyChannel {
   say (roomId: string, content: string, options?: ReplyOptions): Promise<ReplyReceipt> {
     const url = this.#rooms.get(roomId)
     if (url === undefined) {
-      return this.#track(Promise.reject(withDetails(new FST_CHIME_UNKNOWN_ROOM(String(roomId)), { roomId })), this.#logger)
+      return this.#track(Promise.reject(withDetails(new FST_CHIME_UNKNOWN_ROOM(String(roomId)), { roomId })), this.#logger, roomId)
     }
-    return this.#track(this.#client.send(url, content, { ...options, roomId }), this.#logger)
+    return this.#track(this.#client.send(url, content, { ...options, roomId }), this.#logger, roomId)
   }
 
-  // Logs and reports a failure; the caller's promise still rejects.
-  #track (promise: Promise<ReplyReceipt>, log: ChimeLogger): Promise<ReplyReceipt> {
-    promise.catch((error: ChimeReplyError) => {
+  // Logs a fallback; logs and reports a failure (the caller's promise still rejects).
+  #track (promise: Promise<ReplyReceipt>, log: ChimeLogger, roomId: string | undefined): Promise<ReplyReceipt> {
+    promise.then(receipt => {
+      if (receipt.fallback === true) {
+        log.info({ roomId }, 'The Mention\'s ShortLived webhook had expired; the reply went through the room\'s Persistent webhook instead')
+      }
+    }, (error: ChimeReplyError) => {
       const info = infoOf(error)
       log.error({ ...info, err: error }, `Chime reply failed: ${error.message}`)
       if (this.#onReplyError === undefined) return
@@ -170,6 +171,7 @@ export class ChimeReplyChannel implements ReplyChannel {
    * rejects and is reported), logs how many were not delivered, and closes connections.
    */
   async close (timeoutMs?: number): Promise<void> {
+    this.#logger.debug({ pending: this.pending }, 'Closing the Chime reply channel: sending what is still queued')
     const report = await this.#client.close(timeoutMs)
     if (report.undelivered > 0) {
       this.#logger.warn({ undelivered: report.undelivered }, `${report.undelivered} Chime reply message(s) were not delivered before closing`)

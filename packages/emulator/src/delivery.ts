@@ -27,6 +27,7 @@ import { Agent, request } from 'undici'
 import { signChimeRequest } from 'fastify-chime-bot'
 import type { BotRecord, EmulatorState, EventsConfigurationRecord } from './state.js'
 import type { FaultRegistry, SignatureProbeResult } from './faults.js'
+import type { LambdaInvoker } from './lambda.js'
 import { buildMentionEvent, serializeEvent, type ChimeEventPayload, type ChimeEventType } from './events.js'
 
 /** How long a bot has to answer an event, in ms. */
@@ -97,10 +98,8 @@ export interface DeliveryEvents {
   'delivery.finished': [DeliveryRecord]
 }
 
-/** The part of the Lambda invoker delivery needs (see lambda.ts). */
-export interface LambdaInvokerLike {
-  invoke (arn: string, payload: unknown, options: { invocationType: 'RequestResponse' | 'Event' | 'DryRun', clientContext?: object }): Promise<unknown>
-}
+/** The part of the Lambda invoker (lambda.ts) delivery needs. */
+export type LambdaInvokerLike = Pick<LambdaInvoker, 'invoke'>
 
 /** A minimal pino-like logger. */
 export interface DeliveryLogger {
@@ -146,8 +145,8 @@ const silentLogger: DeliveryLogger = { info () {}, warn () {} }
 type AttemptResult = { attempt: DeliveryAttempt, verdict: 'ok' | 'retry' | 'reject' }
 
 function describeError (error: unknown): string {
-  const e = error as { code?: unknown, message?: unknown, cause?: { code?: unknown, message?: unknown } }
-  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined
+  const e = error as { code?: unknown, message?: unknown }
+  const code = typeof e?.code === 'string' ? e.code : undefined
   const message = typeof e?.message === 'string' ? e.message : String(error)
   return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
 }
@@ -263,7 +262,7 @@ export class DeliveryEngine {
       Verdict: rejected
         ? `The bot refused a badly signed event with ${String(status)}: it verifies Chime-Signature.`
         : status === undefined
-          ? `The probe could not reach the bot (${attempt.Error ?? 'no answer'}), so nothing is known about its signature check.`
+          ? `The probe could not reach the bot (${attempt.Error as string}), so nothing is known about its signature check.`
           : `The bot accepted a badly signed event (answered ${status}): it does not verify Chime-Signature, so anyone can send it events. It must answer 401.`
     }
     if (status !== undefined) result.Status = status
@@ -363,7 +362,7 @@ export class DeliveryEngine {
       }
       try {
         const result = await this.opts.lambda.invoke(arn, record.Event, { invocationType: 'RequestResponse', clientContext })
-        attempt.ResponseBody = excerpt(result)
+        attempt.ResponseBody = excerpt(result.payload)
         if (fault?.status === 'timeout') {
           attempt.Error = 'the invocation timed out (injected fault)'
           return done('retry')
@@ -373,7 +372,19 @@ export class DeliveryEngine {
           attempt.Error = `Lambda answered ${fault.status} (injected fault)`
           return done(fault.status >= 500 ? 'retry' : fault.status >= 300 ? 'reject' : 'ok')
         }
-        attempt.Status = 200
+        attempt.Status = result.statusCode
+        if (result.functionError !== undefined) {
+          // The invocation worked but the function failed: not an SDK error, so Chime does not retry.
+          attempt.Error = `the function failed (${result.functionError}): ${attempt.ResponseBody ?? 'no details'}`
+          return done('reject')
+        }
+        const proxyStatus = (result.payload as { statusCode?: unknown } | null | undefined)?.statusCode
+        if (typeof proxyStatus === 'number' && proxyStatus >= 400 && proxyStatus < 500) {
+          // An API Gateway-style answer refusing the event (e.g. a bad signature → 401).
+          attempt.Status = proxyStatus
+          attempt.Error = `the function answered statusCode ${proxyStatus}`
+          return done('reject')
+        }
         return done('ok')
       } catch (error) {
         attempt.Error = `Lambda invocation failed: ${describeError(error)}`
@@ -396,19 +407,11 @@ export class DeliveryEngine {
     const timeout = new AbortController()
     const timer = setTimeout(() => { timeout.abort() }, this.timeoutMs)
     const signal = AbortSignal.any([timeout.signal, this.stop.signal])
+    let statusCode: number
     try {
       const response = await request(url, { method: 'POST', body, headers, signal, dispatcher: this.agent })
-      const text = await response.body.text()
-      attempt.ResponseBody = excerpt(text)
-      if (fault?.status === 'timeout') {
-        attempt.Error = `no answer within ${this.timeoutMs} ms (injected fault: the bot did get the event, its answer was ignored)`
-        return done('retry')
-      }
-      const status = typeof fault?.status === 'number' ? fault.status : response.statusCode
-      attempt.Status = status
-      if (status >= 200 && status < 300) return done('ok')
-      attempt.Error = `the bot answered ${status}${typeof fault?.status === 'number' ? ` (injected fault; it really answered ${response.statusCode})` : ''}`
-      return done(status >= 500 ? 'retry' : 'reject')
+      attempt.ResponseBody = excerpt(await response.body.text())
+      statusCode = response.statusCode
     } catch (error) {
       attempt.Error = timeout.signal.aborted
         ? `no answer within ${this.timeoutMs} ms (Chime's deadline): the bot must answer 200 before doing slow work`
@@ -417,5 +420,14 @@ export class DeliveryEngine {
     } finally {
       clearTimeout(timer)
     }
+    if (fault?.status === 'timeout') {
+      attempt.Error = `no answer within ${this.timeoutMs} ms (injected fault: the bot did get the event, its answer was ignored)`
+      return done('retry')
+    }
+    const status = typeof fault?.status === 'number' ? fault.status : statusCode
+    attempt.Status = status
+    if (status >= 200 && status < 300) return done('ok')
+    attempt.Error = `the bot answered ${status}${typeof fault?.status === 'number' ? ` (injected fault; it really answered ${statusCode})` : ''}`
+    return done(status >= 500 ? 'retry' : 'reject')
   }
 }

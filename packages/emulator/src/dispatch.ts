@@ -25,6 +25,8 @@ export interface PostedMessage {
   message: MessageRecord
   /** The Mention deliveries it started (one per mentioned, reachable bot). */
   deliveries: Array<Promise<DeliveryRecord>>
+  /** Ids of the bots it @mentioned (reachable or not). */
+  mentioned: string[]
   /** System notices it caused (mentioned bots that are disabled or have no endpoint). */
   notices: MessageRecord[]
 }
@@ -84,7 +86,8 @@ export class EventDispatcher {
     const message = appendMessage(state, { RoomId: roomId, Sender: user.PrimaryEmail, SenderType: 'User', Content: content })
     const deliveries: Array<Promise<DeliveryRecord>> = []
     const notices: MessageRecord[] = []
-    for (const bot of mentionedBots(state, roomId, content)) {
+    const bots = mentionedBots(state, roomId, content)
+    for (const bot of bots) {
       const unreachable = bot.Disabled
         ? `${bot.DisplayName} is disabled and cannot answer. An administrator can enable it again (UpdateBot Disabled=false).`
         : state.eventsConfigurations.has(bot.BotId)
@@ -103,6 +106,6 @@ export class EventDispatcher {
         message: content
       })))
     }
-    return { message, deliveries, notices }
+    return { message, deliveries, notices, mentioned: bots.map(b => b.BotId) }
   }
 }

@@ -150,6 +150,19 @@ t.test('each attempt signs with the current token, even after a regeneration', a
   t.notOk(check(oldToken, second), 'the old token no longer signs')
 })
 
+t.test('a bot that vanished from the state between attempts is still signed for with its last token', async t => {
+  const bot = await startRecorder((_req, res, i) => { res.writeHead(i === 0 ? 500 : 200).end() })
+  t.teardown(() => bot.close())
+  const { engine, state, bot: record, invite } = setup(t, { endpoint: bot.url, retryDelaysMs: [30] })
+  const done = engine.deliver(record, invite)
+  await bot.waitFor(1)
+  state.bots.delete(record.BotId)
+  const result = await done
+  t.equal(result.Outcome, 'Delivered')
+  const second = bot.requests[1]!
+  t.ok(verifyChimeSignature({ securityToken: record.SecurityToken, timestamp: second.headers['chime-request-timestamp'] as string, signature: second.headers['chime-signature'] as string, rawBody: second.rawBody }))
+})
+
 t.test('delivery faults: a status replaces the answer, timeout ignores it, reset never sends', async t => {
   const bot = await startRecorder()
   t.teardown(() => bot.close())
@@ -193,10 +206,13 @@ t.test('clear() cancels a delivery waiting to retry', async t => {
   const bot = await startRecorder(answer(500))
   t.teardown(() => bot.close())
   const { engine, bot: record, invite } = setup(t, { endpoint: bot.url, retryDelaysMs: [5000] })
+  const attempted = new Promise(resolve => engine.events.once('delivery.attempt', resolve))
   const done = engine.deliver(record, invite)
-  await bot.waitFor(1)
+  await attempted
   await engine.clear()
-  t.equal((await done).Outcome, 'Cancelled')
+  const result = await done
+  t.equal(result.Outcome, 'Cancelled')
+  t.equal(result.Attempts.length, 1, 'the retry never happened')
 })
 
 t.test('close() cancels a request in flight', async t => {
@@ -218,7 +234,7 @@ t.test('Lambda bots get the event as payload, the signature in the client contex
     async invoke (arn, payload, options) {
       calls.push({ arn, payload, options })
       if (failures-- > 0) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
-      return { statusCode: 200 }
+      return { statusCode: 200, payload: { ok: true } }
     }
   }
   const arn = 'arn:aws:lambda:us-east-1:111122223333:function:echo'
@@ -229,7 +245,7 @@ t.test('Lambda bots get the event as payload, the signature in the client contex
   t.equal(result.Target, arn)
   t.match(result.Attempts[0]!.Error, /Lambda invocation failed: ECONNRESET: socket hang up/)
   t.equal(result.Attempts[1]!.Status, 200)
-  t.equal(result.Attempts[1]!.ResponseBody, '{"statusCode":200}')
+  t.equal(result.Attempts[1]!.ResponseBody, '{"ok":true}')
   t.equal(calls.length, 2)
   const { payload, options } = calls[1]!
   t.same(payload, invite)
@@ -241,7 +257,7 @@ t.test('Lambda bots get the event as payload, the signature in the client contex
 })
 
 t.test('Lambda faults and a missing invoker fail clearly', async t => {
-  const lambda: LambdaInvokerLike = { invoke: async () => 'x'.repeat(600) }
+  const lambda: LambdaInvokerLike = { invoke: async () => ({ statusCode: 200, payload: 'x'.repeat(600) }) }
   const arn = 'arn:aws:lambda:us-east-1:111122223333:function:echo'
   const { engine, faults, bot, invite } = setup(t, { lambdaArn: arn, lambda, retryDelaysMs: [1, 1] })
   faults.delivery({ status: 'reset' })
@@ -259,6 +275,28 @@ t.test('Lambda faults and a missing invoker fail clearly', async t => {
   const noInvoker = setup(t, { lambdaArn: arn, retryDelaysMs: [] })
   const failed = await noInvoker.engine.deliver(noInvoker.bot, noInvoker.invite)
   t.match(failed.Attempts[0]!.Error, /No Lambda invoker is configured/)
+})
+
+t.test('a failing function or a 4xx proxy answer is Rejected, not retried', async t => {
+  const results = [
+    { statusCode: 200, functionError: 'Unhandled', payload: { errorMessage: 'bad signature' } },
+    { statusCode: 200, functionError: 'Handled' },
+    { statusCode: 200, payload: { statusCode: 401, body: '' } },
+    { statusCode: 200, payload: { statusCode: 200 } },
+    { statusCode: 200, payload: null }
+  ]
+  const lambda: LambdaInvokerLike = { invoke: async () => results.shift()! }
+  const { engine, bot, invite } = setup(t, { lambdaArn: 'arn:aws:lambda:us-east-1:111122223333:function:f', lambda })
+  const failed = await engine.deliver(bot, invite)
+  t.equal(failed.Outcome, 'Rejected')
+  t.equal(failed.Attempts.length, 1)
+  t.match(failed.Attempts[0]!.Error, /the function failed \(Unhandled\): .*bad signature/)
+  t.match((await engine.deliver(bot, invite)).Attempts[0]!.Error, /no details/)
+  const proxy = await engine.deliver(bot, invite)
+  t.equal(proxy.Outcome, 'Rejected')
+  t.equal(proxy.Attempts[0]!.Status, 401)
+  t.equal((await engine.deliver(bot, invite)).Outcome, 'Delivered')
+  t.equal((await engine.deliver(bot, invite)).Outcome, 'Delivered')
 })
 
 t.test('errors without a code are described by their message', async t => {

@@ -150,6 +150,16 @@ export const controlApi: FastifyPluginAsync<ControlApiOptions> = async (app: Fas
   const { state, delivery, faults, activity } = backend
   const streams = new Set<FastifyReply>()
   app.setErrorHandler(chimeErrorHandler)
+  // JSON bodies, where an empty body (e.g. a bodiless POST sent as JSON) reads as no body.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') { done(null, undefined); return }
+    try {
+      done(null, JSON.parse(body as string))
+    } catch (error) {
+      done(badRequest(`The request body is not valid JSON (${(error as Error).message}).`), undefined)
+    }
+  })
   app.addHook('preClose', async () => {
     for (const reply of streams) reply.raw.end()
   })

@@ -21,7 +21,7 @@ import { DEFAULT_ACCOUNT_NAME, loadFixture, type Fixture } from './fixture.js'
 import { attachStateFile, type StateFile } from './persistence.js'
 import { DeliveryEngine, type DeliveryRecord } from './delivery.js'
 import { FaultRegistry } from './faults.js'
-import { incomingWebhooks, redactToken, type WebhookRateLimiter } from './webhooks.js'
+import { incomingWebhooks, redactToken, WebhookRateLimiter } from './webhooks.js'
 import { EventDispatcher, type PostedMessage } from './dispatch.js'
 import { ActivityFeed, controlApi, DEFAULT_SENDER, type ControlBackend, type ResetScope } from './control.js'
 import { botMentionNames, roomMessages } from './messages.js'
@@ -218,6 +218,7 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   const dispatcher = new EventDispatcher({ state, delivery, baseUrl: () => url })
   const activity = new ActivityFeed(state, delivery)
   const cursors = new Map<string, number>()
+  const limiter = new WebhookRateLimiter()
 
   const botOf = (ref: BotRef): BotRecord => {
     const id = typeof ref === 'string' ? ref : ref.BotId
@@ -258,7 +259,7 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
     reset: async (scope) => {
       await delivery.clear()
       faults.clear()
-      webhookLimiter().clear()
+      limiter.clear()
       cursors.clear()
       if (scope === 'All') {
         state.clear()
@@ -276,9 +277,9 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   await app.register(incomingWebhooks, {
     state,
     faults,
+    limiter,
     onRejected: rejection => { activity.publish('webhook.rejected', rejection) }
   })
-  const webhookLimiter = (): WebhookRateLimiter => app.webhookRateLimiter
   await app.register(controlApi, { backend })
 
   try {

@@ -100,8 +100,8 @@ export interface WebhookRejection {
 export interface IncomingWebhooksOptions {
   state: EmulatorState
   faults: FaultRegistry
-  /** Real-time source for the 1 request/second limit (default `Date.now`); tests may inject one. */
-  rateClock?: () => number
+  /** The 1 request/second limiter; pass one to clear it on reset (default: a new one on real time). */
+  limiter?: WebhookRateLimiter
   /** Called for every refused request (for the event stream). */
   onRejected?: (rejection: WebhookRejection) => void
 }
@@ -139,13 +139,6 @@ function roomMemberCount (state: EmulatorState, roomId: string): number {
   return count
 }
 
-/** Declares `app.webhookRateLimiter` so harness and control API can clear it on reset. */
-declare module 'fastify' {
-  interface FastifyInstance {
-    webhookRateLimiter: WebhookRateLimiter
-  }
-}
-
 /**
  * The Fastify plugin serving `POST /incomingwebhooks/:webhookId`. Register it
  * without `fastify-plugin`: it installs its own body parser (raw bytes, so the
@@ -153,16 +146,14 @@ declare module 'fastify' {
  */
 export const incomingWebhooks: FastifyPluginAsync<IncomingWebhooksOptions> = async (app: FastifyInstance, opts) => {
   const { state, faults } = opts
-  const limiter = new WebhookRateLimiter(opts.rateClock)
-  app.decorate('webhookRateLimiter', limiter)
+  const limiter = opts.limiter ?? new WebhookRateLimiter()
 
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
 
-  app.setErrorHandler(async (error: { statusCode?: number, message: string }, request, reply) => {
-    // Only body-parsing failures reach here (e.g. a body over Fastify's 1 MB limit).
-    const status = error.statusCode ?? 500
-    return await reply.code(status).send({ Code: status === 413 ? 'PayloadTooLarge' : 'BadRequest', Message: error.message })
+  app.setErrorHandler(async (error: { statusCode: number, message: string }, _request, reply) => {
+    // Only body-reading failures reach here (a body over Fastify's 1 MB limit, a wrong Content-Length).
+    return await reply.code(error.statusCode).send({ Code: error.statusCode === 413 ? 'PayloadTooLarge' : 'BadRequest', Message: error.message })
   })
 
   app.post<{ Params: { webhookId: string }, Querystring: { token?: string } }>(`${WEBHOOK_PATH}/:webhookId`, async (request, reply) => {

@@ -140,6 +140,15 @@ t.test('the HTTP invoker explains refusals and skips an AddPermission the server
   lambda.answer(status(500, ''))
   await t.rejects(invoker.invoke(ARN, {}, { invocationType: 'DryRun' }), { message: /Invoke \(DryRun\) of echo-bot failed with HTTP 500: \(empty body\)/ })
 
+  lambda.answer(status(404, '{"Type":"User"}', { 'x-amzn-ErrorType': 'ResourceNotFoundException' }))
+  await t.rejects(invoker.invoke(ARN, {}, { invocationType: 'DryRun' }), { message: /HTTP 404 ResourceNotFoundException/ })
+
+  const silent = createHttpLambdaInvoker({ endpoint: `${lambda.url}/lambda` })
+  lambda.answer(status(404))
+  await t.resolves(silent.addPermission(ARN), 'without a logger the skip is silent')
+  t.equal(lambda.seen.at(-1)!.url, '/lambda/2015-03-31/functions/echo-bot/policy', 'a path in the endpoint URL is kept')
+  await silent.close()
+
   lambda.answer(status(502, 'y'.repeat(300)))
   await t.rejects(invoker.invoke(ARN, {}, { invocationType: 'Event' }), { message: /HTTP 502: y{200}…/ })
 

@@ -7,6 +7,7 @@
 import { parseCommandLine, UsageError } from './cli/args.js'
 import { ClientError, runClientCommand, type Output } from './cli/client.js'
 import { helpText, version } from './cli/help.js'
+import { serve } from './cli/serve.js'
 
 /** Where `main` writes and what stops a started emulator (tests pass their own). */
 export interface CliOptions {
@@ -32,8 +33,7 @@ export async function main (argv: string[], options: CliOptions = {}): Promise<n
         stdout.write(version() + '\n')
         return 0
       case 'serve':
-        stdout.write('chime-emulator: starting an emulator is not wired yet\n')
-        return 0
+        return await serve(command, { stdout, stderr, signal: options.signal, onListening: options.onListening })
       default:
         await runClientCommand(command, stdout)
         return 0

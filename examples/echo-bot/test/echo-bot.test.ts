@@ -1,0 +1,57 @@
+// End-to-end test of the echo bot against a local Amazon Chime (chime-emulator).
+// Real sockets all the way: the emulator verifies the bot's endpoint with Chime's
+// challenge, sends it signed events, and the bot replies through the room's webhook.
+// Copy this file to test your own bot.
+import t, { type Test } from 'tap'
+import type { AddressInfo } from 'node:net'
+import { createEmulator } from 'chime-emulator'
+import { buildEchoBot, HELP_TEXT } from '../src/bot.js'
+
+// Any string works as a token in tests; the emulator signs with whatever the bot was created with.
+const securityToken = 'echo-bot-test-token'
+
+async function startChimeAndBot (t: Test) {
+  const emu = await createEmulator()
+  t.teardown(() => emu.close())
+
+  const app = await buildEchoBot({ securityToken })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/chime`
+
+  // CreateBot + PutEventsConfiguration in one call: the emulator sends the bot
+  // the verification challenge first, so this fails if the bot does not echo it.
+  const bot = await emu.createBot({ displayName: 'EchoBot', endpoint, securityToken })
+  const room = await emu.createRoom('general')
+  return { emu, bot, room }
+}
+
+t.test('the echo bot introduces itself, echoes a mention and leaves quietly', async t => {
+  const { emu, bot, room } = await startChimeAndBot(t)
+
+  await room.add(bot) // → Invite
+  t.equal((await room.expectReply()).Content, HELP_TEXT, 'says hello with its commands when added')
+
+  await room.mention(bot, 'hello') // posts "@EchoBot hello" as a user → Mention
+  t.equal((await room.expectReply()).Content, 'hello', 'replies with the text after its name')
+
+  await room.remove(bot) // → Remove
+  await emu.idle()
+  t.same(emu.deliveries().map(d => [d.EventType, d.Outcome]), [
+    ['Invite', 'Delivered'],
+    ['Mention', 'Delivered'],
+    ['Remove', 'Delivered']
+  ], 'every event reached the bot, signed and acknowledged')
+})
+
+t.test('the echo bot lists its commands for help or an empty mention', async t => {
+  const { bot, room } = await startChimeAndBot(t)
+  await room.add(bot)
+  await room.expectReply()
+
+  await room.mention(bot, 'help')
+  t.equal((await room.expectReply()).Content, HELP_TEXT)
+
+  await room.post('@EchoBot')
+  t.equal((await room.expectReply()).Content, HELP_TEXT)
+})

@@ -68,7 +68,7 @@ async function chimeRoute (scope: FastifyInstance, { bot, path, bodyLimit }: Rou
       typed = new FST_CHIME_BODY_TOO_LARGE(bodyLimit)
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type']
-      typed = new FST_CHIME_UNSUPPORTED_MEDIA_TYPE(type === undefined ? 'missing' : JSON.stringify(type))
+      typed = new FST_CHIME_UNSUPPORTED_MEDIA_TYPE(type === undefined || type === '' ? 'missing' : JSON.stringify(type))
     } else {
       typed = error
     }
@@ -124,7 +124,11 @@ export async function chimeBotPlugin (app: FastifyInstance, options: ChimeBotPlu
  * await app.register(chimeBot, { path: '/chime', securityToken: process.env.CHIME_BOT_SECURITY_TOKEN! })
  * app.chime.on('Mention', async (event, ctx) => { await ctx.reply(`You said: ${event.Message}`) })
  */
-export const fastifyChimeBot: FastifyPluginAsync<ChimeBotPluginOptions> = fp(chimeBotPlugin, {
-  fastify: '5.x',
-  name: 'fastify-chime-bot'
-})
+export const fastifyChimeBot: FastifyPluginAsync<ChimeBotPluginOptions> = fp(
+  // fastify-plugin marks the function it wraps; wrapping a copy keeps `chimeBotPlugin` truly bare.
+  async function fastifyChimeBot (app: FastifyInstance, options: ChimeBotPluginOptions) { await chimeBotPlugin(app, options) },
+  {
+    fastify: '5.x',
+    name: 'fastify-chime-bot'
+  }
+)

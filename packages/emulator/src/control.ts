@@ -128,13 +128,12 @@ function optionalNumber (body: Record<string, unknown>, key: string): number | u
   return value
 }
 
-/** Runs a programmatic call, turning its validation TypeErrors into 400 BadRequest answers. */
+/** Runs a fault registration, turning its validation error (a TypeError saying what is wrong) into 400 BadRequest. */
 function asBadRequest<T> (fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof TypeError) throw badRequest(error.message)
-    throw error
+    throw badRequest((error as Error).message)
   }
 }
 

@@ -14,7 +14,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { EmulatorState, ADMIN_EMAIL, DEFAULT_AWS_ACCOUNT_ID, type BotRecord, type Clock, type MessageRecord, type RoomMembershipRecord, type RoomRecord } from './state.js'
 import { awsApi } from './api/index.js'
-import { badRequest } from './aws/errors.js'
+import { badRequest, notFound } from './aws/errors.js'
 import { createEndpointVerifier } from './handshake.js'
 import { createLambdaInvoker, LambdaError, parseLambdaArn, type LambdaHandler, type LambdaInvoker } from './lambda.js'
 import { DEFAULT_ACCOUNT_NAME, loadFixture, type Fixture } from './fixture.js'
@@ -58,6 +58,8 @@ export interface CreateEmulatorOptions {
   handshakeTimeoutMs?: number
   /** How many deliveries the log keeps (default 1000). */
   maxDeliveries?: number
+  /** How often an idle `/_emulator/events` stream gets a keep-alive comment, ms (default 15000). */
+  eventStreamHeartbeatMs?: number
 }
 
 /** What {@link Emulator.createBot} takes. */
@@ -223,12 +225,12 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   const botOf = (ref: BotRef): BotRecord => {
     const id = typeof ref === 'string' ? ref : ref.BotId
     const bot = state.findBot(id)
-    if (bot === undefined) throw badRequest(`No bot has the id '${id}'. Create one with emu.createBot() or CreateBot.`)
+    if (bot === undefined) throw notFound(`No bot has the id '${id}'. Create one with emu.createBot() or CreateBot.`)
     return bot
   }
   const roomRecord = (roomId: string): RoomRecord => {
     const room = state.rooms.get(roomId)
-    if (room === undefined) throw badRequest(`Room '${roomId}' does not exist. Create it with emu.createRoom() or CreateRoom.`)
+    if (room === undefined) throw notFound(`Room '${roomId}' does not exist. Create it with emu.createRoom() or CreateRoom.`)
     return room
   }
 
@@ -280,7 +282,7 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
     limiter,
     onRejected: rejection => { activity.publish('webhook.rejected', rejection) }
   })
-  await app.register(controlApi, { backend })
+  await app.register(controlApi, { backend, ...(options.eventStreamHeartbeatMs !== undefined ? { heartbeatMs: options.eventStreamHeartbeatMs } : {}) })
 
   try {
     await app.listen({ port: options.port ?? 0, host })

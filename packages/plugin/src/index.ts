@@ -42,6 +42,22 @@ export {
   DEFAULT_DECORATOR, SECURITY_TOKEN_ENV
 } from './options.js'
 export type { ChimeBotOptions, AckPolicy, ChimeErrorHook } from './options.js'
+export { ChimeWebhookClient } from './core/reply/webhook-client.js'
+export type { WebhookSendOptions, ReplyCloseReport } from './core/reply/webhook-client.js'
+export { ChimeReplyChannel, createReplyChannel, SHORT_LIVED_TTL_MS } from './core/reply/channel.js'
+export type { ReplyChannelOptions } from './core/reply/channel.js'
+export {
+  DEFAULT_MIN_INTERVAL_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_TIME_MS, DEFAULT_BACKOFF_BASE_MS,
+  DEFAULT_BACKOFF_MAX_MS, DEFAULT_REQUEST_TIMEOUT_MS
+} from './core/reply/options.js'
+export type { ChimeWebhookClientOptions } from './core/reply/options.js'
+export { MAX_PAYLOAD_BYTES, MARKDOWN_PREFIX, payloadBytes, prepareMessage } from './core/reply/split.js'
+export type { PreparedMessage } from './core/reply/split.js'
+export type { ChimeReplyError, ReplyErrorDetails, ReplyErrorInfo, OnReplyError } from './core/reply/failure.js'
+export { CommandRouter, createCommandRouter, parseCommand, splitArguments } from './core/commands.js'
+export type {
+  ParsedCommand, ParseCommandOptions, CommandHandler, CommandDefinition, CommandInfo, CommandRouterOptions
+} from './core/commands.js'
 export type {
   ChimeSender, ChimeDiscussion, InboundHttpsEndpoint, InviteEvent, MentionEvent, RemoveEvent, ChimeEvent,
   UnknownChimeEvent, ChimeEventMap, ChimeEventName, ChallengeRequest, ChimeLogger, ReplyReceipt, ReplyOptions,

@@ -6,11 +6,11 @@
  * `buildReplyChannel` is the one place a bot's reply channel is chosen.
  */
 import { FST_CHIME_INVALID_OPTION, FST_CHIME_MISSING_SECURITY_TOKEN } from './errors.js'
-import { unconfiguredReplyChannel } from './core/context.js'
 import { DEFAULT_DEDUPE_WINDOW_MS } from './core/dedupe.js'
 import { describeValue } from './core/events.js'
 import { DEFAULT_TIMESTAMP_TOLERANCE_MS } from './core/signature.js'
 import { MemoryDedupeStore, type DedupeStore } from './core/store.js'
+import { createReplyChannel, type ReplyChannelOptions } from './core/reply/channel.js'
 import { DEFAULT_TOKEN_CACHE_MS, TokenProvider, type SecurityTokenSource } from './core/tokens.js'
 import type { ChimeContext, ChimeEvent, ChimeLogger, ReplyChannel, UnknownChimeEvent } from './core/types.js'
 
@@ -66,8 +66,18 @@ export interface ChimeBotOptions {
   onError?: ChimeErrorHook
   /** How long closing waits for running handlers, then for pending replies (ms, default 5000). */
   closeTimeoutMs?: number
-  /** Sends `ctx.reply` messages. Without one, replies reject with `FST_CHIME_REPLIES_NOT_CONFIGURED`. */
+  /**
+   * Sends `ctx.reply` / `say` messages. Default: the built-in channel that posts to the
+   * room's incoming webhook (configured with `replies`). Pass `unconfiguredReplyChannel`
+   * to make every reply reject with `FST_CHIME_REPLIES_NOT_CONFIGURED`.
+   */
   replyChannel?: ReplyChannel
+  /**
+   * Options of the built-in reply channel: `dispatcher`, `minIntervalMs`, `maxAttempts`,
+   * `maxRetryTimeMs`, `backoffBaseMs`, `backoffMaxMs`, `requestTimeoutMs`, `split`,
+   * `onReplyError`, `rooms`, `logger` (default: the bot's logger). Not allowed with `replyChannel`.
+   */
+  replies?: ReplyChannelOptions
   /** Logger for what happens outside a request (default: `console`, without debug lines). The Fastify plugin uses `app.log`. */
   logger?: ChimeLogger
 }
@@ -125,9 +135,13 @@ export const consoleLogger: ChimeLogger = Object.freeze({
  * The reply channel of a bot: the one given, or one that rejects every reply
  * with a clear error. The one place the channel is chosen.
  */
-export function buildReplyChannel (options: ChimeBotOptions, _logger: ChimeLogger): ReplyChannel {
+export function buildReplyChannel (options: ChimeBotOptions, logger: ChimeLogger): ReplyChannel {
   const channel = options.replyChannel
-  if (channel === undefined) return unconfiguredReplyChannel
+  const replies = options.replies
+  if (replies !== undefined && (typeof replies !== 'object' || replies === null || channel !== undefined)) {
+    invalidOption('replies', channel === undefined ? 'an object of reply options' : 'left out when `replyChannel` is given (configure your channel yourself)', replies)
+  }
+  if (channel === undefined) return createReplyChannel({ ...replies, logger: replies?.logger ?? logger })
   for (const method of ['observe', 'replyFor', 'say', 'close'] as const) {
     if (typeof channel?.[method] !== 'function') invalidOption('replyChannel', `an object with a ${method}() method (a ReplyChannel)`, channel)
   }

@@ -16,12 +16,13 @@ import {
 } from '../errors.js'
 import { resolveBotOptions, type ChimeBotOptions, type ResolvedChimeBotOptions } from '../options.js'
 import { challengeResponseBody, readChallenge } from './challenge.js'
+import { CommandRouter, type CommandDefinition, type CommandHandler } from './commands.js'
 import { ChimeEventContext } from './context.js'
 import { dedupeKey } from './dedupe.js'
 import { KNOWN_EVENT_TYPES, parseChimeEvent, type ParsedChimeEvent } from './events.js'
 import { checkChimeSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type ChimeSignatureCheck, type RawBody } from './signature.js'
 import type {
-  ChimeEvent, ChimeEventName, ChimeHandler, ChimeLogger, ReplyChannel, UnknownChimeEvent
+  ChimeEvent, ChimeEventName, ChimeHandler, ChimeLogger, ReplyChannel, ReplyOptions, ReplyReceipt, UnknownChimeEvent
 } from './types.js'
 
 /** An HTTP request as an adapter hands it to {@link ChimeBot.handle}. */
@@ -111,6 +112,7 @@ export class ChimeBot {
   #active = 0
   #idle: (() => void) | undefined
   #closing: Promise<void> | undefined
+  #commands: CommandRouter | undefined
   /** Events waiting for their handlers (ack 'immediate'): flat triples event, ctx, handlers. */
   #queue: unknown[] = []
   readonly #drain: () => void
@@ -156,6 +158,38 @@ export class ChimeBot {
     this.#handlers.set(name, list)
     this.#plan = new Map()
     return this
+  }
+
+  /**
+   * Registers a command: `@Bot <name> <args…>` in a Mention runs `handler(command, event, ctx)`.
+   * The first call adds the command router as a Mention handler (so `on('Mention')`
+   * handlers still see every Mention); `help` and unknown commands answer with the
+   * list of commands. See core/commands.ts.
+   *
+   * @throws FST_CHIME_INVALID_COMMAND for a bad name, a missing handler, or a name already registered
+   */
+  command (name: string, handler: CommandHandler | CommandDefinition): this {
+    if (this.#commands === undefined) {
+      this.#commands = new CommandRouter()
+      this.on('Mention', this.#commands.handler)
+    }
+    this.#commands.command(name, handler)
+    return this
+  }
+
+  /** The command router (`undefined` until the first `command()`), e.g. for `commands.helpText()`. */
+  get commands (): CommandRouter | undefined {
+    return this.#commands
+  }
+
+  /**
+   * Posts to a room outside any handler, through the room's Persistent webhook
+   * (remembered from its Invite event, forgotten on Remove).
+   *
+   * @throws (rejects) FST_CHIME_UNKNOWN_ROOM when the room's webhook is not known, or any reply error
+   */
+  say (roomId: string, content: string, options?: ReplyOptions): Promise<ReplyReceipt> {
+    return this.options.replyChannel.say(roomId, content, options)
   }
 
   #handlersFor (type: string): readonly AnyHandler[] {

@@ -9,6 +9,10 @@ import { fastifyChimeBot } from './adapters/fastify.js'
 export default fastifyChimeBot
 export { fastifyChimeBot, chimeBotPlugin } from './adapters/fastify.js'
 export type { ChimeBotPluginOptions } from './adapters/fastify.js'
+export { createLambdaHandler, isLambdaProxyEvent, readClientContext } from './adapters/lambda.js'
+export type {
+  ChimeLambdaHandler, LambdaContextLike, LambdaDirectResult, LambdaHandlerOptions, LambdaProxyEvent, LambdaProxyResult
+} from './adapters/lambda.js'
 
 export {
   signChimeRequest,

@@ -11,6 +11,7 @@
  *     await room.expectReply(/hello/)
  *     await emu.close()
  */
+import type { AddressInfo } from 'node:net'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { EmulatorState, ADMIN_EMAIL, DEFAULT_AWS_ACCOUNT_ID, type BotRecord, type Clock, type MessageRecord, type RoomMembershipRecord, type RoomRecord } from './state.js'
 import { awsApi } from './api/index.js'
@@ -284,15 +285,25 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   })
   await app.register(controlApi, { backend, ...(options.eventStreamHeartbeatMs !== undefined ? { heartbeatMs: options.eventStreamHeartbeatMs } : {}) })
 
+  let closed = false
+  const shutdown = async (): Promise<void> => {
+    if (closed) return
+    closed = true
+    await delivery.close()
+    await app.close()
+    await verifier.close()
+    await lambda.close()
+    dispatcher.detach()
+    activity.detach()
+    stateFile?.close()
+  }
   try {
     await app.listen({ port: options.port ?? 0, host })
   } catch (error) {
-    await app.close()
-    stateFile?.close()
+    await shutdown()
     throw error
   }
-  const address = app.server.address()
-  url = formatAddress(host, typeof address === 'object' && address !== null ? address.port : 0)
+  url = formatAddress(host, (app.server.address() as AddressInfo).port)
   app.log.info({ url, accountId }, `Amazon Chime emulator listening on ${url} (default account ${accountId})`)
 
   const makeRoom = (record: RoomRecord): RoomHandle => ({
@@ -305,7 +316,6 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
     messages: () => emulator.messages(record.RoomId)
   })
 
-  let closed = false
   const emulator: Emulator = {
     get url () { return url },
     get accountId () { return accountId },
@@ -436,17 +446,7 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
 
     reset: async (scope = 'All') => { await backend.reset(scope) },
 
-    async close () {
-      if (closed) return
-      closed = true
-      await delivery.close()
-      await app.close()
-      await verifier.close()
-      await lambda.close()
-      dispatcher.detach()
-      activity.detach()
-      stateFile?.close()
-    }
+    close: shutdown
   }
   return emulator
 }

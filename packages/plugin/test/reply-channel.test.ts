@@ -195,6 +195,17 @@ t.test('channel options are validated', async t => {
   }
 })
 
+t.test('flush waits for queued replies without closing the channel', async t => {
+  const { server, channel, invite } = await setup(t, { minIntervalMs: 40 })
+  channel.observe(invite('room-1'))
+  void channel.say('room-1', 'one')
+  void channel.say('room-1', 'two')
+  t.equal(await channel.flush(5000), 0)
+  t.same(contents(server, 'persistent-room-1'), ['one', 'two'])
+  await channel.say('room-1', 'still open')
+  t.equal(server.requests.length, 3)
+})
+
 t.test('close drains queued replies', async t => {
   const { server, channel, invite } = await setup(t, { minIntervalMs: 40 })
   channel.observe(invite('room-1'))

@@ -311,10 +311,26 @@ t.test('close gives up after its timeout and reports every undelivered message',
   t.equal(await client.close(5), report, 'closing again returns the same report')
 })
 
-t.test('close rejects a bad timeout', async t => {
+t.test('close and flush reject a bad timeout', async t => {
   const { client } = await setup(t)
-  await t.rejects(client.close(-1), { code: 'FST_CHIME_INVALID_REPLY_OPTION' })
+  await t.rejects(client.close(-1), { code: 'FST_CHIME_INVALID_REPLY_OPTION', message: /`timeoutMs` must be a number of at least 0; got -1/ })
+  await t.rejects(client.flush(Number.NaN), { code: 'FST_CHIME_INVALID_REPLY_OPTION' })
   t.equal(client.closed, false)
+})
+
+t.test('flush waits for pending messages without closing, within its bound', async t => {
+  const { server, client } = await setup(t, { minIntervalMs: 30 })
+  t.equal(await client.flush(), 0, 'nothing pending: resolves at once')
+  const sends = ['a', 'b'].map(text => client.send(server.url('w1'), text))
+  t.equal(await client.flush(5000), 0)
+  t.equal(server.requests.length, 2)
+  await Promise.all(sends)
+  server.script('w1', { hang: true })
+  const stuck = rejection(client.send(server.url('w1'), 'stuck'))
+  t.equal(await client.flush(50), 1, 'reports what is still pending after the bound')
+  t.equal(client.closed, false)
+  await client.close(0)
+  t.equal((await stuck).code, 'FST_CHIME_REPLY_UNDELIVERED')
 })
 
 t.test('an injected dispatcher is used and left open', async t => {

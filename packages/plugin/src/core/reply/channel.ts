@@ -167,6 +167,16 @@ export class ChimeReplyChannel implements ReplyChannel {
   }
 
   /**
+   * Waits (at most `timeoutMs`) until every queued reply was delivered or failed, without
+   * closing: call it before a Lambda handler returns, since Lambda freezes the process then.
+   *
+   * @returns how many messages are still pending
+   */
+  flush (timeoutMs?: number): Promise<number> {
+    return this.#client.flush(timeoutMs)
+  }
+
+  /**
    * Sends what is queued within `timeoutMs`, then gives up on the rest (each one
    * rejects and is reported), logs how many were not delivered, and closes connections.
    */

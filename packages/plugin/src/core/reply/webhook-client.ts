@@ -100,6 +100,12 @@ function isReplyError (error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('FST_CHIME_')
 }
 
+function checkTimeout (timeoutMs: unknown): void {
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    throw new FST_CHIME_INVALID_REPLY_OPTION('timeoutMs', 'a number of at least 0', describeValue(timeoutMs))
+  }
+}
+
 function connectionReason (error: unknown): string {
   const { code, message } = error as { code?: unknown, message?: unknown }
   return `a network error (${typeof code === 'string' ? code : String(message)})`
@@ -373,31 +379,54 @@ export class ChimeWebhookClient {
   }
 
   /**
+   * Waits until nothing is queued or being retried, for at most `timeoutMs`,
+   * without closing anything. Useful where the process may freeze once a
+   * handler returns (AWS Lambda).
+   *
+   * @returns how many messages are still pending (0 when all were settled)
+   */
+  async flush (timeoutMs: number = DEFAULT_CLOSE_TIMEOUT_MS): Promise<number> {
+    checkTimeout(timeoutMs)
+    await this.#settledWithin(timeoutMs)
+    return this.#inFlight
+  }
+
+  /**
    * Stops taking messages, waits up to `timeoutMs` for the queued ones, then
    * gives up on the rest (each rejects with `FST_CHIME_REPLY_UNDELIVERED` and
    * is reported to `onReplyError`) and closes the connections it owns.
    * Calling it again returns the same report.
    */
   close (timeoutMs: number = DEFAULT_CLOSE_TIMEOUT_MS): Promise<ReplyCloseReport> {
-    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-      return Promise.reject(new FST_CHIME_INVALID_REPLY_OPTION('timeoutMs', 'a number of at least 0', describeValue(timeoutMs)))
+    try {
+      checkTimeout(timeoutMs)
+    } catch (error) {
+      return Promise.reject(error)
     }
     this.#closing ??= this.#close(timeoutMs)
     return this.#closing
   }
 
-  async #close (timeoutMs: number): Promise<ReplyCloseReport> {
-    const idle = this.#inFlight === 0 ? Promise.resolve() : new Promise<void>(resolve => { this.#idle.push(resolve) })
+  #idleNow (): Promise<void> {
+    return this.#inFlight === 0 ? Promise.resolve() : new Promise<void>(resolve => { this.#idle.push(resolve) })
+  }
+
+  // Resolves true once nothing is pending, or false when `timeoutMs` passes first.
+  async #settledWithin (timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined
-    const timedOut = await Promise.race([
-      idle.then(() => false),
-      new Promise<boolean>(resolve => { timer = setTimeout(resolve, timeoutMs, true) })
+    const settled = await Promise.race([
+      this.#idleNow().then(() => true),
+      new Promise<boolean>(resolve => { timer = setTimeout(resolve, timeoutMs, false) })
     ])
     clearTimeout(timer)
-    if (timedOut) {
+    return settled
+  }
+
+  async #close (timeoutMs: number): Promise<ReplyCloseReport> {
+    if (!await this.#settledWithin(timeoutMs)) {
       this.#abortReason = `the app was closing and the reply queue did not drain within ${timeoutMs} ms`
       this.#abort.abort()
-      await idle
+      await this.#idleNow()
     }
     this.#queues.clear()
     if (this.#ownsDispatcher) await this.#dispatcher.close()

@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatDeliveries, formatTranscript, runClientCommand } from '../src/cli/client.js'
 import { main } from '../src/cli.js'
 
 /** A stand-in HTTP server answering every request with `handler`, on a free port. */
-async function fakeServer (t: typeof import('tap').default, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+async function fakeServer (t: Test, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = createServer(handler)
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))

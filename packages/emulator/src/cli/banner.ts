@@ -1,3 +1,5 @@
+import { DEFAULT_URL } from './args.js'
+
 /**
  * What `chime-emulator` prints once it listens: where it is, which account
  * to use, and commands ready to paste, for a person who has never used Chime.
@@ -55,6 +57,8 @@ export function formatBanner ({ url, accounts, stateFile, lambdaEndpoint, uiUrl 
     `  aws chime put-events-configuration --account-id ${accountId} --bot-id ${bot?.BotId ?? '<BotId from create-bot>'} \\`,
     `      --outbound-events-https-endpoint http://127.0.0.1:3000/chime --endpoint-url ${url}`,
     '',
+    `  aws chime create-room --account-id ${accountId} --name dev --endpoint-url ${url}`,
+    '',
     '  (put-events-configuration first sends your bot a challenge it must echo back; start the bot before.)',
     '  AWS CLI v1 fetches parameter values that start with http:// or https:// instead of sending them:',
     '  add  cli_follow_urlparam = false  under [default] in ~/.aws/config (AWS CLI v2 does not need this).',
@@ -63,7 +67,7 @@ export function formatBanner ({ url, accounts, stateFile, lambdaEndpoint, uiUrl 
     '  chime-emulator post <roomId> "@EchoBot hello"      chime-emulator transcript <roomId>',
     '  chime-emulator add-bot <roomId> <botId>            chime-emulator deliveries'
   )
-  if (url !== 'http://127.0.0.1:8787') lines.push(`  (add --url ${url} to each command)`)
+  if (url !== DEFAULT_URL) lines.push(`  (add --url ${url} to each command)`)
   if (uiUrl !== undefined) lines.push('', `Web UI: ${uiUrl}`)
   if (stateFile !== undefined) lines.push('', `State is saved to ${stateFile} and reloaded at start.`)
   if (lambdaEndpoint !== undefined) lines.push('', `Bots with a Lambda function ARN are invoked through ${lambdaEndpoint}.`)

@@ -65,6 +65,11 @@ async function call (base: string, method: string, path: string, body?: unknown)
   return parsed
 }
 
+/** Continuation lines of a multi-line message, indented under its first line. */
+function indent (text: string, by = 4): string {
+  return text.replace(/\n/g, '\n' + ' '.repeat(by))
+}
+
 function time (iso: string): string {
   return iso.slice(11, 23)
 }
@@ -72,7 +77,7 @@ function time (iso: string): string {
 /** One line per message: time, who, what. */
 export function formatTranscript (roomId: string, messages: TranscriptMessage[]): string {
   if (messages.length === 0) return `Room ${roomId} has no messages yet.\n`
-  const lines = messages.map(m => `${time(m.CreatedTimestamp)}  ${m.Sender} (${m.SenderType}): ${m.Content.replace(/\n/g, '\n' + ' '.repeat(14))}`)
+  const lines = messages.map(m => `${time(m.CreatedTimestamp)}  ${m.Sender} (${m.SenderType}): ${indent(m.Content, 14)}`)
   return lines.join('\n') + '\n'
 }
 
@@ -117,9 +122,9 @@ function describePost (command: Extract<ClientCommand, { command: 'post' }>, ans
     lines.push('No bot of the room was mentioned, so no bot received an event (mention one with @DisplayName).')
   } else {
     lines.push(`Mentioned bot${answer.MentionedBots.length === 1 ? '' : 's'} ${answer.MentionedBots.join(', ')}: a Mention event was sent.`)
-    for (const reply of replies) lines.push(`Reply from ${reply.Sender}: ${reply.Content}`)
+    for (const reply of replies) lines.push(`Reply from ${reply.Sender}: ${indent(reply.Content)}`)
     if (replies.length < answer.MentionedBots.length) {
-      lines.push(`No${replies.length > 0 ? ' further' : ''} reply yet; later ones appear in: chime-emulator transcript ${command.roomId}`)
+      lines.push(`Replies that arrive later appear in: chime-emulator transcript ${command.roomId}`)
     }
   }
   return lines.join('\n') + '\n'

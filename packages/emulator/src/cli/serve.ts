@@ -3,9 +3,9 @@
  * runs until Ctrl+C (SIGINT), SIGTERM or the caller's abort signal; then
  * closes it (the state file, if any, is flushed) and resolves to 0.
  */
-import pretty from 'pino-pretty'
+import { prettyFactory } from 'pino-pretty'
 import { createEmulator, type CreateEmulatorOptions } from '../harness.js'
-import { FixtureError, loadFixture } from '../fixture.js'
+import { loadFixture } from '../fixture.js'
 import { EmulatorState } from '../state.js'
 import { UsageError, type ServeCommand } from './args.js'
 import { formatBanner, type BannerAccount } from './banner.js'
@@ -27,8 +27,7 @@ function checkFixture (path: string): void {
   try {
     loadFixture(path, new EmulatorState())
   } catch (err) {
-    const message = err instanceof FixtureError ? err.message : `the fixture file ${path} was refused: ${(err as Error).message}`
-    throw new UsageError(message.split('\n')[0]!)
+    throw new UsageError((err as Error).message.split('\n')[0]!)
   }
 }
 
@@ -57,8 +56,8 @@ export async function serve (command: ServeCommand, io: ServeIo): Promise<number
   const options: CreateEmulatorOptions = { port: command.port, host: command.host }
   if (command.logLevel !== 'silent') {
     // One readable line per API call, handshake, delivery attempt and webhook message (tokens are never logged).
-    const stream = pretty({ colorize: (io.stdout as { isTTY?: boolean }).isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination: io.stdout as never })
-    options.logger = { stream }
+    const prettify = prettyFactory({ colorize: (io.stdout as { isTTY?: boolean }).isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+    options.logger = { stream: { write: (line: string) => io.stdout.write(prettify(line)) } }
     options.logLevel = command.logLevel
   }
   if (command.fixture !== undefined) options.fixture = command.fixture

@@ -250,6 +250,12 @@ t.test('an expired URL fails fast without a fallback, and uses the fallback when
   const receipt = await client.send(server.url('short'), 'late but fine', { expiresAt: past, fallbackUrl: () => server.url('persistent') })
   t.same(receipt, { messages: 1, attempts: 1, fallback: true })
   t.same(server.to('persistent').map(r => r.content), ['late but fine'])
+  const badFallback = await rejection(client.send(server.url('short'), 'x', { roomId: 'r', expiresAt: past, fallbackUrl: () => 'nonsense?token=TOPSECRET' }))
+  t.equal(badFallback.code, 'FST_CHIME_INVALID_WEBHOOK_URL')
+  t.equal(badFallback.roomId, 'r')
+  t.equal(badFallback.messagesSent, 0)
+  t.notMatch(badFallback.message, /TOPSECRET/)
+  t.same(await client.send(server.url('w9'), 'no options', null as never), { messages: 1, attempts: 1, fallback: false }, 'null options read as none')
 })
 
 t.test('a URL that expires while the message waits in the queue moves to the fallback', async t => {

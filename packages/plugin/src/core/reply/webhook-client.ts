@@ -169,7 +169,8 @@ export class ChimeWebhookClient {
     }
   }
 
-  #send (rawUrl: string, content: string, options: WebhookSendOptions): Promise<ReplyReceipt> {
+  #send (rawUrl: string, content: string, options: WebhookSendOptions | null): Promise<ReplyReceipt> {
+    options ??= {}
     const roomId = options.roomId
     let url: URL
     try {
@@ -281,7 +282,11 @@ export class ChimeWebhookClient {
   #fallBack (message: Outgoing): boolean {
     const raw = message.fallbackUrl?.()
     if (raw === undefined) return false
-    message.url = parseWebhookUrl(raw)
+    try {
+      message.url = parseWebhookUrl(raw)
+    } catch (error) {
+      throw withDetails(error as ChimeReplyError, this.#details(message))
+    }
     message.webhookId = webhookIdOf(message.url)
     message.expiresAt = undefined
     message.fallbackUrl = undefined

@@ -140,7 +140,7 @@ async function run (): Promise<void> {
   console.log()
   console.log(bold(`Transcript of demo-room (${roomId})`))
   for (const m of await control.transcript(roomId)) {
-    console.log(`  ${m.CreatedTimestamp.slice(11, 23)}  ${m.Sender} (${m.SenderType}): ${m.Content.replace(/\n/g, '\n' + ' '.repeat(16))}`)
+    console.log(`  ${m.CreatedTimestamp.slice(11, 23)}  ${m.Sender} (${m.SenderType}): ${shown(m.Content).replace(/\n/g, '\n' + ' '.repeat(16))}`)
   }
 
   console.log()
@@ -159,9 +159,14 @@ async function run (): Promise<void> {
   }
 }
 
+/** A message as a person would see it: Chime's "/md" markdown switch is not shown. */
+function shown (content: string): string {
+  return content.startsWith('/md\n') ? content.slice(4) : content
+}
+
 function firstLine (text: string): string {
-  const [line = ''] = text.split('\n')
-  return line === text ? line : `${line} …`
+  const [line = ''] = shown(text).split('\n')
+  return line === shown(text) ? line : `${line} …`
 }
 
 function isDelivered (d: Delivery): boolean {

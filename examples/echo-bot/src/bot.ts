@@ -11,14 +11,7 @@
  * `ctx.reply(text)` that posts to the room.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import chimeBot from 'fastify-chime-bot'
-
-/** What the echo bot says when it joins a room or is asked for `help`. */
-export const HELP_TEXT = [
-  'Hi, I am EchoBot. Mention me and I repeat what you wrote:',
-  '• @EchoBot <anything> — I reply with <anything>',
-  '• @EchoBot help — this list'
-].join('\n')
+import chimeBot, { createCommandRouter, type CommandRouter } from 'fastify-chime-bot'
 
 /** Options of {@link buildEchoBot}. */
 export interface EchoBotOptions {
@@ -36,20 +29,41 @@ export function textAfterMention (message: string): string {
   return message.replace(/^\s*@\S+\s*/, '').trim()
 }
 
+/**
+ * The bot's commands, with the plugin's command router: it parses
+ * `@EchoBot <command> <args>` and writes the `help` list from the descriptions.
+ */
+export function echoCommands (): CommandRouter {
+  return createCommandRouter().command('echo', {
+    description: 'Repeats the text after it. Anything that is not a command is repeated too.',
+    handler: async (command, _event, ctx) => { await ctx.reply(command.text === '' ? 'Nothing to repeat.' : command.text) }
+  })
+}
+
+/** What the bot says when it is added to a room (markdown). */
+export function welcomeText (commands: CommandRouter): string {
+  return `Hi, I am EchoBot: mention me and I repeat what you wrote.\n${commands.helpText('@EchoBot')}`
+}
+
 /** Builds a Fastify app serving the echo bot at `POST /chime`. Call `listen()` on it, or `inject()` in tests. */
 export async function buildEchoBot ({ securityToken, logger = false }: EchoBotOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger })
   await app.register(chimeBot, { path: '/chime', securityToken })
+  const commands = echoCommands()
 
-  // Added to a room: introduce ourselves. ctx.reply posts to the room's webhook.
+  // Added to a room: introduce ourselves. ctx.reply posts to the room's webhook;
+  // .markdown() sends it as Chime markdown (the "/md" prefix).
   app.chime.on('Invite', async (_event, ctx) => {
-    await ctx.reply(HELP_TEXT)
+    await ctx.reply.markdown(welcomeText(commands))
   })
 
-  // Mentioned: answer with what follows our name, or the help for "help"/nothing.
+  // Mentioned: "help", an empty mention or a known command goes to the command
+  // router; any other text is repeated as it was written.
   app.chime.on('Mention', async (event, ctx) => {
-    const text = textAfterMention(event.Message)
-    await ctx.reply(text === '' || text.toLowerCase() === 'help' ? HELP_TEXT : text)
+    const command = commands.parse(event.Message)
+    const isCommand = command.name === '' || commands.list().some(c => c.name === command.name)
+    if (isCommand) await commands.handle(event, ctx)
+    else await ctx.reply(textAfterMention(event.Message))
   })
 
   // Removed from a room: nothing to answer (the room's webhook is gone); just note it.

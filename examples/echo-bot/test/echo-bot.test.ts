@@ -5,10 +5,13 @@
 import t, { type Test } from 'tap'
 import type { AddressInfo } from 'node:net'
 import { createEmulator } from 'chime-emulator'
-import { buildEchoBot, HELP_TEXT } from '../src/bot.js'
+import { buildEchoBot, echoCommands, welcomeText } from '../src/bot.js'
 
 // Any string works as a token in tests; the emulator signs with whatever the bot was created with.
 const securityToken = 'echo-bot-test-token'
+// Replies starting with "/md" and a newline are shown as markdown by Chime.
+const welcome = `/md\n${welcomeText(echoCommands())}`
+const help = `/md\n${echoCommands().helpText('@EchoBot')}`
 
 async function startChimeAndBot (t: Test) {
   const emu = await createEmulator()
@@ -30,7 +33,7 @@ t.test('the echo bot introduces itself, echoes a mention and leaves quietly', as
   const { emu, bot, room } = await startChimeAndBot(t)
 
   await room.add(bot) // → Invite
-  t.equal((await room.expectReply()).Content, HELP_TEXT, 'says hello with its commands when added')
+  t.equal((await room.expectReply()).Content, welcome, 'says hello with its commands when added')
 
   await room.mention(bot, 'hello') // posts "@EchoBot hello" as a user → Mention
   t.equal((await room.expectReply()).Content, 'hello', 'replies with the text after its name')
@@ -44,14 +47,20 @@ t.test('the echo bot introduces itself, echoes a mention and leaves quietly', as
   ], 'every event reached the bot, signed and acknowledged')
 })
 
-t.test('the echo bot lists its commands for help or an empty mention', async t => {
+t.test('the echo bot answers its commands: help, an empty mention, echo', async t => {
   const { bot, room } = await startChimeAndBot(t)
   await room.add(bot)
   await room.expectReply()
 
   await room.mention(bot, 'help')
-  t.equal((await room.expectReply()).Content, HELP_TEXT)
+  t.equal((await room.expectReply()).Content, help, 'help lists the commands')
 
   await room.post('@EchoBot')
-  t.equal((await room.expectReply()).Content, HELP_TEXT)
+  t.equal((await room.expectReply()).Content, help, 'a bare mention gets the help too')
+
+  await room.mention(bot, 'echo  two  spaces')
+  t.equal((await room.expectReply()).Content, 'two  spaces', 'echo repeats its text')
+
+  await room.mention(bot, 'echo')
+  t.equal((await room.expectReply()).Content, 'Nothing to repeat.')
 })

@@ -101,7 +101,7 @@ t.test('error factories build the AWS names, codes and statuses', async t => {
 t.test('awsApi options are validated', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await t.rejects(app.register(awsApi, { state: null as never }).ready(), { message: /awsApi needs the emulator state/ })
+  await t.rejects(async () => { await app.register(awsApi, { state: null as never }).ready() }, { message: /awsApi needs the emulator state/ })
   await t.rejects(startApi(t, { accessKeys: [''] }), { message: /accessKeys must be a list of access key ids/ })
   await t.rejects(startApi(t, { accessKeys: 'AKID' as never }), { message: /accessKeys must be a list/ })
 })

@@ -73,6 +73,7 @@ t.test('rooms and memberships follow Chime\'s rules', async t => {
   t.equal(invited[0].invitedBy, 'alice@example.com')
   const byId = state.addRoomMember(accountId, room.RoomId, alice.UserId, { invitedBy: ADMIN_EMAIL })
   t.match(byId.Member, { MemberType: 'User', MemberId: alice.UserId, Email: 'alice@example.com' }, 'a user can be added by id')
+  t.throws(() => state.updateRoomMember(accountId, room.RoomId, alice.UserId, { Role: 'Owner' as never }), { name: 'BadRequestException', message: /Role must be Administrator or Member; got 'Owner'/ })
   t.same(state.listRooms(accountId, 'ALICE@example.com').map(r => r.RoomId), [room.RoomId], 'rooms of a member given by e-mail')
 
   const other = state.createAccount({ Name: 'Other' }).AccountId

@@ -138,6 +138,7 @@ t.test('the HTTP invoker explains refusals and skips an AddPermission the server
   await t.rejects(invoker.addPermission(ARN), { message: /HTTP 403 AccessDeniedException/ })
 
   lambda.answer(status(500, ''))
+  await t.rejects(invoker.addPermission(ARN), { message: /AddPermission for echo-bot failed with HTTP 500: \(empty body\)/ })
   await t.rejects(invoker.invoke(ARN, {}, { invocationType: 'DryRun' }), { message: /Invoke \(DryRun\) of echo-bot failed with HTTP 500: \(empty body\)/ })
 
   lambda.answer(status(404, '{"Type":"User"}', { 'x-amzn-ErrorType': 'ResourceNotFoundException' }))

@@ -19,6 +19,9 @@ t.test('a restart keeps accounts, bots, tokens, rooms, memberships and configura
   const token = first.regenerateSecurityToken(account.AccountId, bot.BotId).SecurityToken
   const room = first.createRoom(account.AccountId, { Name: 'team' })
   first.addRoomMember(account.AccountId, room.RoomId, bot.BotId, { invitedBy: 'alice@example.com' })
+  first.webhooks.set('w1', { WebhookId: 'w1', Token: 'hook-token', RoomId: room.RoomId, BotId: bot.BotId, EndpointType: 'Persistent', CreatedTimestamp: first.timestamp() })
+  first.messages.push({ MessageId: 'm1', RoomId: room.RoomId, Sender: 'alice@example.com', SenderType: 'User', Content: 'hi', CreatedTimestamp: first.timestamp() })
+  first.bus.emit('changed')
   attached.close()
 
   const second = new EmulatorState()
@@ -27,6 +30,8 @@ t.test('a restart keeps accounts, bots, tokens, rooms, memberships and configura
   t.same(second.snapshot(), first.snapshot(), 'everything came back')
   t.equal(second.findBot(bot.BotId)!.SecurityToken, token, 'the regenerated token survived')
   t.equal(second.roomMembers(room.RoomId).length, 1)
+  t.equal(second.webhooks.get('w1')!.Token, 'hook-token', 'webhooks and their tokens survived')
+  t.equal(second.messages[0]!.Content, 'hi', 'the transcript survived')
   reattached.close()
 })
 

@@ -77,8 +77,9 @@ export const awsApi: FastifyPluginAsync<AwsApiOptions> = async (app: FastifyInst
   })
 
   app.addHook('onResponse', async (request, reply) => {
-    const operation = operations.get(request) ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`
-    const params = (request.params ?? {}) as Partial<ChimeParams>
+    // Hooks of this scope run for its own (matched) routes only, so routeOptions.url is set.
+    const operation = operations.get(request) ?? `${request.method} ${String(request.routeOptions.url)}`
+    const params = request.params as Partial<ChimeParams>
     const ids = [
       params.accountId === undefined ? '' : ` account=${params.accountId}`,
       params.botId === undefined ? '' : ` bot=${params.botId}`,

@@ -1,9 +1,9 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { createEmulator, type Emulator } from '../src/index.js'
 import { startEchoBot, type EchoBot } from './helpers/echo-bot.js'
 
-async function setup (t: Tap.Test, options: Parameters<typeof createEmulator>[0] = {}): Promise<{ emu: Emulator, echo: EchoBot, call: (method: string, path: string, body?: unknown) => Promise<{ status: number, body: any, headers: Record<string, unknown> }> }> {
+async function setup (t: Test, options: Parameters<typeof createEmulator>[0] = {}): Promise<{ emu: Emulator, echo: EchoBot, call: (method: string, path: string, body?: unknown) => Promise<{ status: number, body: any, headers: Record<string, unknown> }> }> {
   const emu = await createEmulator({ retryDelaysMs: [1, 1], ...options })
   t.teardown(() => emu.close())
   const echo = await startEchoBot()
@@ -14,8 +14,6 @@ async function setup (t: Tap.Test, options: Parameters<typeof createEmulator>[0]
   }
   return { emu, echo, call }
 }
-
-declare global { namespace Tap { type Test = typeof t } }
 
 t.test('info, rooms and bots can be created and listed', async t => {
   const { emu, echo, call } = await setup(t)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
 import { verifyChimeSignature } from 'fastify-chime-bot'
 import { EmulatorState } from '../src/state.js'
@@ -7,7 +7,7 @@ import { DeliveryEngine, type DeliveryLogger, type LambdaInvokerLike } from '../
 import { buildInviteEvent, buildRemoveEvent, serializeEvent } from '../src/events.js'
 import { answer, startRecorder } from './helpers/recorder.js'
 
-function setup (t: Tap.Test, opts: { endpoint?: string, lambdaArn?: string, lambda?: LambdaInvokerLike, timeoutMs?: number, retryDelaysMs?: number[], maxRecords?: number, logger?: DeliveryLogger } = {}) {
+function setup (t: Test, opts: { endpoint?: string, lambdaArn?: string, lambda?: LambdaInvokerLike, timeoutMs?: number, retryDelaysMs?: number[], maxRecords?: number, logger?: DeliveryLogger } = {}) {
   const state = new EmulatorState()
   const account = state.createAccount({ Name: 'Test' })
   const bot = state.createBot(account.AccountId, { DisplayName: 'EchoBot' })
@@ -20,8 +20,6 @@ function setup (t: Tap.Test, opts: { endpoint?: string, lambdaArn?: string, lamb
   const invite = buildInviteEvent({ sender: 'alice@example.com', roomId: 'room-1', timestamp: '2026-01-01T00:00:00.000Z', webhookUrl: 'http://127.0.0.1:1/incomingwebhooks/x?token=y' })
   return { state, account, bot, faults, engine, invite }
 }
-
-declare global { namespace Tap { type Test = typeof t } }
 
 t.test('an Invite is POSTed as compact JSON, signed with the bot token, and recorded as Delivered', async t => {
   const bot = await startRecorder()

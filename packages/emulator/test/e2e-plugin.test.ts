@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import fastifyChimeBot from 'fastify-chime-bot'
 import { createEmulator, type Activity } from '../src/index.js'
 
 const TOKEN = 'e2e-security-token-0123456789abcdefghij'
 
-async function startPluginBot (t: Tap.Test) {
+async function startPluginBot (t: Test) {
   const app = Fastify()
   await app.register(fastifyChimeBot, { securityToken: TOKEN, replies: { backoffBaseMs: 20, backoffMaxMs: 50 } })
   const seen: string[] = []
@@ -18,8 +18,6 @@ async function startPluginBot (t: Tap.Test) {
   const address = app.server.address() as { port: number }
   return { app, seen, url: `http://127.0.0.1:${address.port}/chime` }
 }
-
-declare global { namespace Tap { type Test = typeof t } }
 
 t.test('a fastify-chime-bot bot passes the handshake, gets Invite and Mention, and its reply lands in the transcript', async t => {
   const emu = await createEmulator()

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,9 +10,7 @@ import { createEmulator, createManualClock, SHORT_LIVED_TTL_MS, type LambdaConte
 import { startEchoBot } from './helpers/echo-bot.js'
 import { answer, startRecorder } from './helpers/recorder.js'
 
-declare global { namespace Tap { type Test = typeof t } }
-
-async function withEcho (t: Tap.Test, options: Parameters<typeof createEmulator>[0] = {}) {
+async function withEcho (t: Test, options: Parameters<typeof createEmulator>[0] = {}) {
   const emu = await createEmulator(options)
   t.teardown(() => emu.close())
   const echo = await startEchoBot()

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { EmulatorState } from '../src/state.js'
 import { FaultRegistry } from '../src/faults.js'
@@ -9,7 +9,7 @@ import {
 } from '../src/webhooks.js'
 import type { WebhookRecord } from '../src/state.js'
 
-async function setup (t: Tap.Test) {
+async function setup (t: Test) {
   const clock = createManualClock('2026-01-01T00:00:00.000Z')
   const state = new EmulatorState(clock)
   const account = state.createAccount({ Name: 'Test' })
@@ -37,8 +37,6 @@ async function setup (t: Tap.Test) {
   }
   return { clock, state, account, bot, room, faults, app, persistent, post, path, rejections, tick: (ms: number) => { realNow += ms }, back: (ms: number) => { realNow -= ms } }
 }
-
-declare global { namespace Tap { type Test = typeof t } }
 
 t.test('an accepted message joins the transcript as from the bot and answers MessageId and RoomId', async t => {
   const { app, state, bot, room, persistent, post } = await setup(t)

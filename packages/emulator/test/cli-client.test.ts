@@ -78,9 +78,11 @@ t.test('a transcript prints one line per message with time, sender and kind', as
   t.equal(formatTranscript('room-1', []), 'Room room-1 has no messages yet.\n')
   t.equal(formatTranscript('room-1', [
     { MessageId: 'm1', Sender: 'alice@example.com', SenderType: 'User', Content: '@EchoBot hi', CreatedTimestamp: '2026-01-02T03:04:05.678Z' },
-    { MessageId: 'm2', Sender: 'EchoBot-chimebot@example.com', SenderType: 'Bot', Content: 'hi\nthere', CreatedTimestamp: '2026-01-02T03:04:06.000Z' }
+    { MessageId: 'm2', Sender: 'EchoBot-chimebot@example.com', SenderType: 'Bot', Content: 'hi\nthere', CreatedTimestamp: '2026-01-02T03:04:06.000Z' },
+    { MessageId: 'm3', Sender: 'EchoBot-chimebot@example.com', SenderType: 'Bot', Content: '/md\n**bold**', CreatedTimestamp: '2026-01-02T03:04:07.000Z' }
   ]), '03:04:05.678  alice@example.com (User): @EchoBot hi\n' +
-    '03:04:06.000  EchoBot-chimebot@example.com (Bot): hi\n              there\n')
+    '03:04:06.000  EchoBot-chimebot@example.com (Bot): hi\n              there\n' +
+    '03:04:07.000  EchoBot-chimebot@example.com (Bot): [markdown] **bold**\n')
 })
 
 t.test('deliveries print the outcome and every attempt', async t => {

@@ -65,9 +65,10 @@ async function call (base: string, method: string, path: string, body?: unknown)
   return parsed
 }
 
-/** Continuation lines of a multi-line message, indented under its first line. */
+/** Continuation lines of a multi-line message, indented under its first line; Chime's `/md` markdown switch shown as a tag. */
 function indent (text: string, by = 4): string {
-  return text.replace(/\n/g, '\n' + ' '.repeat(by))
+  const shown = text.startsWith('/md\n') ? `[markdown] ${text.slice(4)}` : text
+  return shown.replace(/\n/g, '\n' + ' '.repeat(by))
 }
 
 function time (iso: string): string {

@@ -218,7 +218,7 @@ t.test('registration errors are clear sentences', async t => {
   ]
   for (const [options, code, message] of attempts) {
     const app = Fastify()
-    await t.rejects(app.register(chimeBot, { securityToken: TOKEN, ...options }).ready(), { code, message })
+    await t.rejects(async () => { await app.register(chimeBot, { securityToken: TOKEN, ...options }) }, { code, message })
     await app.close()
   }
 })
@@ -227,7 +227,7 @@ t.test('two bots on the same decorator are refused with a hint', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(chimeBot, { securityToken: TOKEN, replyChannel: unconfiguredReplyChannel })
-  await t.rejects(app.register(chimeBot, { securityToken: TOKEN, path: '/other', replyChannel: unconfiguredReplyChannel }).ready(), {
+  await t.rejects(async () => { await app.register(chimeBot, { securityToken: TOKEN, path: '/other', replyChannel: unconfiguredReplyChannel }) }, {
     code: 'FST_CHIME_DECORATOR_TAKEN',
     message: /`chime`.*give each registration its own `decorator`/
   })

@@ -79,6 +79,18 @@ t.test('every part of a markdown message keeps the /md prefix and stays within 4
   t.equal(parts.map(strip).join(''), table)
 })
 
+t.test('markdown is split at blank lines first, so a table that fits stays whole', async t => {
+  const intro = 'Stock report\n\n' + 'Some words about it. '.repeat(100) + '\n\n'
+  const table = ['| id | name |', '|---|---|', ...Array.from({ length: 120 }, (_, i) => `| ${i} | item ${i} |`)].join('\n')
+  const text = intro + table + '\n\nThat is all.'
+  t.ok(bytesOf(intro + table) > 4096, 'intro and table do not fit in one message')
+  const { parts } = prepareMessage(text, { markdown: true })
+  t.equal(parts.map(strip).join(''), text)
+  t.ok(parts.some(part => strip(part).startsWith('| id | name |') && strip(part).includes('| 119 | item 119 |')), 'one part holds the whole table')
+  const plain = prepareMessage(text).parts
+  t.notOk(plain.some(part => part.startsWith('| id | name |')), 'plain text is split at the last line break instead')
+})
+
 t.test('markdown is used only when asked, or when the text already starts with /md', async t => {
   t.same(prepareMessage('# Title').parts, ['# Title'])
   t.same(prepareMessage('# Title', { markdown: true }).parts, ['/md\n# Title'])

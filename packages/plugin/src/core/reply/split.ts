@@ -1,8 +1,8 @@
 /**
  * Chime's message size limit (protocol reference §6): the JSON payload
  * `{"Content":"…"}` of one message may be at most 4096 bytes of UTF-8.
- * Longer replies are split into several messages, at line boundaries first,
- * then at word boundaries, then anywhere between two characters (never
+ * Longer replies are split into several messages, at line boundaries first
+ * (for markdown, blank lines before other line breaks), then at word boundaries, then anywhere between two characters (never
  * inside a UTF-8 sequence or a surrogate pair). Concatenating the parts
  * (without their markdown prefixes) gives back the original text.
  */
@@ -74,6 +74,7 @@ export function prepareMessage (
   while (start < chars.length) {
     let used = 0
     let end = start
+    let paragraphEnd = -1
     let lineEnd = -1
     let wordEnd = -1
     for (; end < chars.length; end++) {
@@ -81,11 +82,15 @@ export function prepareMessage (
       const size = cost(char)
       if (used + size > budget) break
       used += size
-      if (char === '\n') lineEnd = end + 1
-      else if (WORD_BREAK.test(char)) wordEnd = end + 1
+      if (char === '\n') {
+        if (end > start && chars[end - 1] === '\n') paragraphEnd = end + 1
+        lineEnd = end + 1
+      } else if (WORD_BREAK.test(char)) wordEnd = end + 1
     }
     if (end < chars.length) {
-      if (lineEnd > start) end = lineEnd
+      // Markdown: a blank line ends a block (table, list, code), so splitting there keeps blocks whole.
+      if (markdown && paragraphEnd > start) end = paragraphEnd
+      else if (lineEnd > start) end = lineEnd
       else if (wordEnd > start) end = wordEnd
       // Always make progress, even if one character alone exceeds a tiny `maxBytes`.
       else if (end === start) end = start + 1

@@ -174,6 +174,8 @@ t.test('room handles post, mention by name or id, remove, and read the transcrip
   t.equal((await emu.waitForBotMessage(room.RoomId, { match: m => m.Content.endsWith('by id') })).Content, 'echo: by id')
   t.same(emu.room(room.RoomId).messages().map(m => m.Sender), ['bob@example.com', 'user@example.com', bot.BotEmail, 'user@example.com', bot.BotEmail, 'user@example.com', bot.BotEmail])
   t.throws(() => emu.room('nope'), /Room 'nope' does not exist/)
+  await t.rejects(emu.postMessage('nope', 'hi'), { name: 'NotFoundException', message: /Room 'nope' does not exist/ })
+  await t.rejects(room.post(''), { name: 'BadRequestException', message: /non-empty string Content/ })
   await room.remove(bot, { removedBy: 'carol@example.com' })
   await emu.idle()
   t.match(echo.events.at(-1), { EventType: 'Remove', Sender: { SenderId: 'carol@example.com' } })

@@ -57,7 +57,11 @@ t.test('bots: UpdateBot without changes, unknown operations, and the Bot shape',
   t.equal(wrong.statusCode, 400)
   t.match(wrong.json().Message, /Unknown operation 'delete'; the only operation on a bot is regenerate-security-token/)
   t.match((await call('POST', `/accounts/${a.AccountId}/bots/${bot.BotId}`, { Disabled: 'yes' })).json().Message, /Disabled must be true or false/)
-  t.equal((await call('DELETE', `/accounts/${a.AccountId}/bots/${bot.BotId}`)).statusCode, 404, 'bots cannot be deleted')
+  const deleted = await call('DELETE', `/accounts/${a.AccountId}/bots/${bot.BotId}`)
+  t.equal(deleted.statusCode, 404, 'bots cannot be deleted')
+  t.equal(deleted.headers['x-amzn-errortype'], 'NotFoundException')
+  t.match(deleted.json().Message, /serves no Amazon Chime operation at DELETE \/accounts\/.*\/bots\/.*Bots cannot be deleted/)
+  t.equal((await call('PUT', '/accounts')).headers['x-amzn-errortype'], 'NotFoundException', 'unknown methods on /accounts too')
 })
 
 t.test('rooms and memberships: validation and the acting administrator', async t => {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { authenticate } from '../aws/auth.js'
-import { badRequest, chimeErrorHandler } from '../aws/errors.js'
+import { badRequest, chimeErrorHandler, notFound } from '../aws/errors.js'
 import { createEndpointVerifier, type HandshakeOptions } from '../handshake.js'
 import { createLambdaInvoker, type LambdaInvoker } from '../lambda.js'
 import type { EmulatorState } from '../state.js'
@@ -90,6 +90,15 @@ export const awsApi: FastifyPluginAsync<AwsApiOptions> = async (app: FastifyInst
     const outcome = errorName === undefined ? '' : ` ${String(errorName)}`
     request.log.info({ operation, ...params, statusCode: reply.statusCode }, `${operation}${ids} → ${reply.statusCode}${outcome}`)
   })
+
+  // Anything else under /accounts is not a Chime operation: say so in Chime's error format.
+  const name = context.name
+  const unknownOperation = async (request: FastifyRequest): Promise<never> => {
+    name(request, 'UnknownOperation')
+    throw notFound(`The emulator serves no Amazon Chime operation at ${request.method} ${request.url.split('?')[0]}. Bots cannot be deleted (disable them with UpdateBot); the README lists the operations it serves.`)
+  }
+  app.all('/accounts/*', unknownOperation)
+  app.route({ method: ['PUT', 'DELETE', 'PATCH'], url: '/accounts', handler: unknownOperation })
 
   accountRoutes(app, context)
   botRoutes(app, context)

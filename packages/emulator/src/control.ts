@@ -165,6 +165,10 @@ export const controlApi: FastifyPluginAsync<ControlApiOptions> = async (app: Fas
 
   app.get(CONTROL_PREFIX, async () => backend.info())
 
+  app.all(`${CONTROL_PREFIX}/*`, async (request) => {
+    throw notFound(`The control API has no route ${request.method} ${request.url.split('?')[0]}. The routes are listed in the chime-emulator README under "Control API".`)
+  })
+
   app.get(`${CONTROL_PREFIX}/rooms`, async () => ({ Rooms: [...state.rooms.values()].map(r => roomView(state, r)) }))
 
   app.post(`${CONTROL_PREFIX}/rooms`, async (request, reply) => {

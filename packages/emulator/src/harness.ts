@@ -24,7 +24,7 @@ import { DeliveryEngine, type DeliveryRecord } from './delivery.js'
 import { FaultRegistry } from './faults.js'
 import { incomingWebhooks, redactToken, WebhookRateLimiter } from './webhooks.js'
 import { EventDispatcher, type PostedMessage } from './dispatch.js'
-import { ActivityFeed, controlApi, DEFAULT_SENDER, type ControlBackend, type ResetScope } from './control.js'
+import { ActivityFeed, controlApi, CONTROL_PREFIX, DEFAULT_SENDER, type ControlBackend, type ResetScope } from './control.js'
 import { botMentionNames, roomMessages } from './messages.js'
 
 /** Options of {@link createEmulator}. */
@@ -283,6 +283,10 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
     limiter,
     onRejected: rejection => { activity.publish('webhook.rejected', rejection) }
   })
+  app.setNotFoundHandler(async (request, reply) => await reply.code(404).send({
+    Code: 'NotFound',
+    Message: `Nothing is served at ${request.method} ${redactToken(request.url).split('?')[0]}. The AWS API is under /accounts, incoming webhooks under /incomingwebhooks, the control API under ${CONTROL_PREFIX}.`
+  }))
   await app.register(controlApi, { backend, ...(options.eventStreamHeartbeatMs !== undefined ? { heartbeatMs: options.eventStreamHeartbeatMs } : {}) })
 
   let closed = false

@@ -84,6 +84,10 @@ t.test('posting as a user mentions bots; transcripts and deliveries can be read 
 t.test('errors come back as {Code, Message} with the right status', async t => {
   const { emu, call } = await setup(t)
   const room = await emu.createRoom('general')
+  t.match((await call('GET', '/_emulator/nothing/here?x=1')).body, { Code: 'NotFound', Message: 'The control API has no route GET /_emulator/nothing/here. The routes are listed in the chime-emulator README under "Control API".' })
+  const root = await call('GET', '/somewhere?token=secret')
+  t.equal(root.status, 404)
+  t.match(root.body, { Code: 'NotFound', Message: /^Nothing is served at GET \/somewhere\. The AWS API is under \/accounts/ })
   const missing = await call('GET', '/_emulator/rooms/nope/messages')
   t.equal(missing.status, 404)
   t.match(missing.body, { Code: 'NotFound', Message: /Room 'nope' does not exist/ })

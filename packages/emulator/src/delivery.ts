@@ -254,13 +254,14 @@ export class DeliveryEngine {
     const { attempt, verdict } = await this.attempt({ ...bot, SecurityToken: wrongToken }, record, config, 1, false)
     this.addAttempt(record, attempt)
     const status = attempt.Status
-    const rejected = status === 401 || status === 403
+    // A Lambda function refuses by failing (or by an API Gateway-style 401), which the attempt records as a rejection.
+    const rejected = status === 401 || status === 403 || (record.TargetType === 'Lambda' && verdict === 'reject')
     this.finish(record, verdict === 'ok' ? 'Delivered' : verdict === 'reject' ? 'Rejected' : 'Failed')
     const result: SignatureProbeResult = {
       BotId: botId,
       Rejected: rejected,
       Verdict: rejected
-        ? `The bot refused a badly signed event with ${String(status)}: it verifies Chime-Signature.`
+        ? `The bot refused a badly signed event (${attempt.Error as string}): it verifies Chime-Signature.`
         : status === undefined
           ? `The probe could not reach the bot (${attempt.Error as string}), so nothing is known about its signature check.`
           : `The bot accepted a badly signed event (answered ${status}): it does not verify Chime-Signature, so anyone can send it events. It must answer 401.`

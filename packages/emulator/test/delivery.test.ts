@@ -345,6 +345,21 @@ t.test('the signature probe reports whether the bot refuses a bad signature', as
   await t.rejects(engine.probeSignature(other.BotId), /has no events configuration/)
 })
 
+t.test('the signature probe of a Lambda bot counts a failed function as a refusal', async t => {
+  const results = [
+    { statusCode: 200, functionError: 'Unhandled', payload: { errorMessage: 'invalid signature' } },
+    { statusCode: 200, payload: { statusCode: 200 } }
+  ]
+  const lambda: LambdaInvokerLike = { invoke: async () => results.shift()! }
+  const { engine, bot } = setup(t, { lambdaArn: 'arn:aws:lambda:us-east-1:111122223333:function:f', lambda })
+  const refused = await engine.probeSignature(bot.BotId)
+  t.equal(refused.Rejected, true)
+  t.match(refused.Verdict, /refused a badly signed event \(the function failed/)
+  const accepted = await engine.probeSignature(bot.BotId)
+  t.equal(accepted.Rejected, false)
+  t.match(accepted.Verdict, /does not verify/)
+})
+
 t.test('options are validated with a sentence', async t => {
   const state = new EmulatorState()
   const faults = new FaultRegistry()

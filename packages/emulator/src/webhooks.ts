@@ -36,6 +36,8 @@ export const WEBHOOK_MAX_PAYLOAD_BYTES = 4096
 export const WEBHOOK_MIN_INTERVAL_MS = 1000
 /** `@All` / `@Present` are refused in rooms with more members than this. */
 export const ROOM_CALLOUT_MAX_MEMBERS = 50
+/** Expired ShortLived webhooks are forgotten this long after they expire (until then their URLs answer 404, then 403). */
+export const EXPIRED_WEBHOOK_RETENTION_MS = 24 * 60 * 60 * 1000
 /** The route prefix of every webhook URL. */
 export const WEBHOOK_PATH = '/incomingwebhooks'
 
@@ -50,6 +52,12 @@ export function issueWebhook (
     }
   }
   const now = state.clock.now()
+  if (input.type === 'ShortLived') {
+    // One ShortLived webhook per Mention: forget long-expired ones so the state (and its file) stays small.
+    for (const [id, w] of state.webhooks) {
+      if (w.ExpiresTimestamp !== undefined && Date.parse(w.ExpiresTimestamp) + EXPIRED_WEBHOOK_RETENTION_MS < now) state.webhooks.delete(id)
+    }
+  }
   const webhook: WebhookRecord = {
     WebhookId: randomUUID(),
     Token: randomBytes(48).toString('base64url'),

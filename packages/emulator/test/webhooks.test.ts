@@ -5,7 +5,7 @@ import { FaultRegistry } from '../src/faults.js'
 import { createManualClock } from '../src/clock.js'
 import {
   incomingWebhooks, issueWebhook, revokeWebhooks, webhookUrl, redactToken, WebhookRateLimiter,
-  SHORT_LIVED_TTL_MS, WEBHOOK_MAX_PAYLOAD_BYTES, type WebhookRejection
+  SHORT_LIVED_TTL_MS, WEBHOOK_MAX_PAYLOAD_BYTES, EXPIRED_WEBHOOK_RETENTION_MS, type WebhookRejection
 } from '../src/webhooks.js'
 import type { WebhookRecord } from '../src/state.js'
 
@@ -154,6 +154,19 @@ t.test('a ShortLived URL works for 2 minutes by the emulator clock, then gets 40
   const res = await post(short, { Content: 'too late' })
   t.equal(res.statusCode, 404)
   t.match(res.json().Message, /expired at .* \(2 minutes after its Mention/)
+})
+
+t.test('ShortLived webhooks are forgotten a day after they expire', async t => {
+  const { clock, state, bot, room, persistent } = await setup(t)
+  const old = issueWebhook(state, { roomId: room.RoomId, botId: bot.BotId, type: 'ShortLived' })
+  clock.advance(SHORT_LIVED_TTL_MS + EXPIRED_WEBHOOK_RETENTION_MS)
+  issueWebhook(state, { roomId: room.RoomId, botId: bot.BotId, type: 'ShortLived' })
+  t.ok(state.webhooks.has(old.WebhookId), 'kept until a full day has passed')
+  clock.advance(1)
+  const fresh = issueWebhook(state, { roomId: room.RoomId, botId: bot.BotId, type: 'ShortLived' })
+  t.notOk(state.webhooks.has(old.WebhookId))
+  t.ok(state.webhooks.has(fresh.WebhookId))
+  t.ok(state.webhooks.has(persistent.WebhookId), 'Persistent webhooks are never pruned')
 })
 
 t.test('a Persistent webhook is reused while valid', async t => {

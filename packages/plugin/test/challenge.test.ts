@@ -25,3 +25,14 @@ t.test('the answer is exactly {"Challenge":"<same>"}, escaped as JSON', async t 
   t.equal(challengeResponseBody('abc'), '{"Challenge":"abc"}')
   t.equal(challengeResponseBody('a"b'), '{"Challenge":"a\\"b"}')
 })
+
+t.test('raw bodies are read without copies, from strings too', async t => {
+  const { asBuffer, asText } = await import('../src/core/raw-body.js')
+  const buffer = Buffer.from('héllo')
+  t.equal(asBuffer(buffer), buffer, 'a Buffer is used as is')
+  t.same(asBuffer('héllo'), buffer, 'a string is encoded as UTF-8')
+  const view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+  t.equal(asBuffer(view).buffer, buffer.buffer, 'a byte view is wrapped, not copied')
+  t.equal(asText(view), 'héllo')
+  t.equal(asText('héllo'), 'héllo')
+})

@@ -98,3 +98,9 @@ t.test('Fastify compiles the exported schemas and agrees with the validator', as
     }
   }
 })
+
+t.test('an optional property may be absent, and is checked when present', async t => {
+  const check = compileSchema({ type: 'object', properties: { Note: { type: 'string' } } })
+  t.equal(check({}), undefined)
+  t.equal(check({ Note: 3 }), 'field `Note` must be a string; got number 3')
+})

@@ -194,9 +194,10 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   const serializers = {
     req (req: { method: string, url: string }) { return { method: req.method, url: redactToken(req.url) } }
   }
+  const level = options.logLevel ?? 'info'
   let logger: FastifyServerOptions['logger'] = false
-  if (options.logger === true) logger = { level: options.logLevel ?? 'info', serializers }
-  else if (typeof options.logger === 'object' && options.logger !== null) logger = { level: options.logLevel ?? 'info', ...options.logger, serializers }
+  if (options.logger === true) logger = { level, serializers }
+  else if (typeof options.logger === 'object' && options.logger !== null) logger = { level, ...options.logger, serializers }
   // Fastify's own two lines per request are off: the AWS API, webhooks and delivery log one readable line each.
   const app = Fastify({ logger, logController: new LogController({ disableRequestLogging: true }) })
 

@@ -104,6 +104,7 @@ t.test('errors come back as {Code, Message} with the right status', async t => {
   t.equal(refused.status, 400)
   t.match(refused.body.Message, /no events configuration/)
   t.equal(refused.headers['x-amzn-errortype'], 'BadRequestException')
+  t.match((await call('POST', '/_emulator/bots', { DisplayName: 'Lambda', LambdaFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:none' })).body, { Code: 'BadRequest', Message: /could not verify the Lambda function/ })
   const handshake = await call('POST', '/_emulator/bots', { DisplayName: 'Broken', Endpoint: 'http://127.0.0.1:9/chime' })
   t.equal(handshake.status, 400)
   t.match(handshake.body.Message, /127\.0\.0\.1:9/)

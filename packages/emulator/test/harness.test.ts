@@ -157,6 +157,14 @@ t.test('a Lambda bot gets events through an in-process handler, signed in the cl
   t.same(emu.deliveries().map(d => [d.TargetType, d.Outcome]), [['Lambda', 'Delivered'], ['Lambda', 'Delivered']])
 })
 
+t.test('an access-key allow-list is passed to the AWS API', async t => {
+  const emu = await createEmulator({ accessKeys: ['AKIDALLOWED'] })
+  t.teardown(() => emu.close())
+  const auth = (key: string) => `AWS4-HMAC-SHA256 Credential=${key}/20260101/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`
+  t.equal((await emu.app.inject({ url: '/accounts', headers: { authorization: auth('AKIDALLOWED') } })).statusCode, 200)
+  t.equal((await emu.app.inject({ url: '/accounts', headers: { authorization: auth('AKIDOTHER') } })).statusCode, 403)
+})
+
 t.test('a Lambda endpoint option routes unknown ARNs to it', async t => {
   const emu = await createEmulator({ lambdaEndpoint: 'http://127.0.0.1:9' })
   t.teardown(() => emu.close())
@@ -199,8 +207,11 @@ t.test('waitForBotMessage consumes replies in order, filters by bot and ignores 
   await room.mention(bot, 'first')
   await room.mention(bot, 'second')
   t.equal((await waiting).Content, 'echo: second')
+  await room.mention(bot, 'third')
+  while (!emu.messages(room.RoomId).some(m => m.Content === 'echo: third')) await new Promise(resolve => setTimeout(resolve, 5))
   const stranger = await emu.createBot({ displayName: 'Stranger' })
-  await t.rejects(room.expectReply(undefined, { from: stranger, timeoutMs: 50 }), /from Stranger \(Bot\)/)
+  await t.rejects(room.expectReply(undefined, { from: stranger, timeoutMs: 50 }), /from Stranger \(Bot\)/, 'an echo reply is not from Stranger')
+  t.equal((await room.expectReply('third')).Content, 'echo: third', 'a reply that already arrived is found at once')
 })
 
 t.test('a timed-out wait lists the messages and deliveries that did arrive', async t => {
@@ -216,6 +227,7 @@ t.test('a timed-out wait lists the messages and deliveries that did arrive', asy
   const room = await emu.createRoom('quiet')
   await t.rejects(room.expectReply(/x/, { timeoutMs: 20 }), /Messages in the room:\n {2}\(none\)\nDeliveries to bots for this room:\n {2}\(none\)/)
   await room.add(bot)
+  emu.faults.delivery({ botId: bot.BotId, status: 'reset', times: 3 })
   await room.mention(bot, `help ${'x'.repeat(300)}`)
   await emu.idle()
   emu.state.eventsConfigurations.delete(bot.BotId)
@@ -224,6 +236,7 @@ t.test('a timed-out wait lists the messages and deliveries that did arrive', asy
   t.match(error, { message: /No bot message arrived in room .* within 20 ms \(waited for a bot message matching \/never\/\)/ })
   t.match((error as Error).message, /\[User\] user@example\.com: "@Broken help x+…"/)
   t.match((error as Error).message, /Invite → .*: Failed \(attempts: 500, 500, 500\)/)
+  t.match((error as Error).message, /Mention → .*: Failed \(attempts: ECONNRESET/)
   t.match((error as Error).message, /\[System\] system: "Broken \(Bot\) has no outbound endpoint configured/)
 })
 

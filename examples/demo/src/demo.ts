@@ -58,6 +58,14 @@ async function cleanUp (): Promise<void> {
 
 // Whatever happens, never leave the bot process behind.
 process.once('exit', () => { bot?.child.kill('SIGKILL') })
+let playing = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (playing) return // --keep-running: the playground stops cleanly itself
+    fail(`interrupted by ${signal}`)
+    process.exit(1)
+  })
+}
 
 async function startEmulator () {
   if (keepRunning) {
@@ -199,6 +207,7 @@ async function playground (url: string, roomId: string, botId: string): Promise<
   console.log(`  ${cli} deliveries${flag}`)
   console.log(`  aws chime list-bots --account-id <account> --endpoint-url ${url}   (any access key; region us-east-1)`)
   console.log('Press Ctrl+C to stop.')
+  playing = true
   await new Promise<void>(resolve => {
     process.once('SIGINT', () => resolve())
     process.once('SIGTERM', () => resolve())
@@ -217,6 +226,7 @@ try {
   await run()
   clearTimeout(timeout)
   await cleanUp()
+  if (keepRunning) console.log('Stopped.')
   process.exitCode = 0
 } catch (err) {
   const e = err as Error & { name?: string }
@@ -228,3 +238,5 @@ try {
   await cleanUp().catch(() => {})
   process.exitCode = 1
 }
+// Idle keep-alive sockets would hold the process for a few seconds more: leave now.
+process.exit()

@@ -163,7 +163,7 @@ async function run (): Promise<void> {
 
   if (keepRunning) {
     clearTimeout(timeout)
-    await playground(emulator.url, roomId, created.BotId)
+    await playground(emulator.url, accountId, roomId, created.BotId)
   }
 }
 
@@ -196,7 +196,7 @@ function printDeliveries (deliveries: Delivery[]): void {
 }
 
 /** `--keep-running`: leave everything up and explain how to play. */
-async function playground (url: string, roomId: string, botId: string): Promise<void> {
+async function playground (url: string, accountId: string, roomId: string, botId: string): Promise<void> {
   const flag = url === `http://127.0.0.1:${PREFERRED_PORT}` ? '' : ` --url ${url}`
   const cli = 'npx -y pnpm@10 exec chime-emulator'
   console.log()
@@ -205,7 +205,7 @@ async function playground (url: string, roomId: string, botId: string): Promise<
   console.log(`  ${cli} post ${roomId} "@EchoBot hi there"${flag}`)
   console.log(`  ${cli} transcript ${roomId}${flag}`)
   console.log(`  ${cli} deliveries${flag}`)
-  console.log(`  aws chime list-bots --account-id <account> --endpoint-url ${url}   (any access key; region us-east-1)`)
+  console.log(`  aws chime list-bots --account-id ${accountId} --endpoint-url ${url}   (any access key; region us-east-1)`)
   console.log('Press Ctrl+C to stop.')
   playing = true
   await new Promise<void>(resolve => {

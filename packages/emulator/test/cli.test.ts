@@ -150,7 +150,8 @@ t.test('the emulator starts on a free port, prints how to use it, and the subcom
 
   t.equal(await run('add-bot', roomId, 'echo'), `Added bot echo to room ${roomId}: it was sent an Invite event (see: chime-emulator deliveries).\n`)
   // Wait for the bot's answer to the Invite, so it is not taken for the answer to the next post.
-  while (!(await run('transcript', roomId)).includes('hello room')) await new Promise(resolve => setTimeout(resolve, 20))
+  const deadline = Date.now() + 5000
+  while (!(await run('transcript', roomId)).includes('hello room') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
 
   const posted = await run('post', roomId, '@EchoBot hi there', '--sender', 'bob@example.com')
   t.equal(posted, [

@@ -17,7 +17,7 @@ import { EmulatorState, ADMIN_EMAIL, DEFAULT_AWS_ACCOUNT_ID, type BotRecord, typ
 import { awsApi } from './api/index.js'
 import { badRequest, notFound } from './aws/errors.js'
 import { createEndpointVerifier } from './handshake.js'
-import { createLambdaInvoker, LambdaError, parseLambdaArn, type LambdaHandler, type LambdaInvoker } from './lambda.js'
+import { createLambdaInvoker, LambdaError, parseLambdaArn, type LambdaContext, type LambdaHandler, type LambdaInvoker } from './lambda.js'
 import { DEFAULT_ACCOUNT_NAME, loadFixture, type Fixture } from './fixture.js'
 import { attachStateFile, type StateFile } from './persistence.js'
 import { DeliveryEngine, type DeliveryRecord } from './delivery.js'
@@ -39,8 +39,13 @@ export interface CreateEmulatorOptions {
   stateFile?: string
   /** A Lambda Invoke API (e.g. `sam local start-lambda`'s `http://127.0.0.1:3001`) for Lambda-configured bots. */
   lambdaEndpoint?: string
-  /** In-process Lambda functions by ARN; they win over `lambdaEndpoint`. */
-  lambdaHandlers?: Record<string, LambdaHandler>
+  /**
+   * In-process Lambda functions by ARN; they win over `lambdaEndpoint`. Each is
+   * called as `(event, context)` like the Node.js Lambda runtime calls it
+   * (`context` is a {@link LambdaContext}); typed loosely so handlers built for
+   * other context types (e.g. `fastify-chime-bot`'s `createLambdaHandler`) fit.
+   */
+  lambdaHandlers?: Record<string, (event: any, context: any, callback?: any) => unknown>
   /** The clock for event and message timestamps and ShortLived webhook expiry (see `createManualClock`). */
   clock?: Clock
   /** Fastify/pino logging: `false` (the default), `true`, or pino options. Tokens are never logged. */
@@ -202,7 +207,7 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
   const app = Fastify({ logger, logController: new LogController({ disableRequestLogging: true }) })
 
   const lambdaOptions: Parameters<typeof createLambdaInvoker>[0] = { log: app.log }
-  if (options.lambdaHandlers !== undefined) lambdaOptions.handlers = options.lambdaHandlers
+  if (options.lambdaHandlers !== undefined) lambdaOptions.handlers = options.lambdaHandlers as Record<string, LambdaHandler>
   if (options.lambdaEndpoint !== undefined) lambdaOptions.endpoint = options.lambdaEndpoint
   const lambda: LambdaInvoker = createLambdaInvoker(lambdaOptions)
   const handshake = { timeoutMs: options.handshakeTimeoutMs, trustSelfSigned: options.trustSelfSigned }

@@ -205,6 +205,7 @@ async function playground (url: string, accountId: string, roomId: string, botId
   console.log(`  ${cli} post ${roomId} "@EchoBot hi there"${flag}`)
   console.log(`  ${cli} transcript ${roomId}${flag}`)
   console.log(`  ${cli} deliveries${flag}`)
+  console.log(`  ${cli} rooms${flag}`)
   console.log(`  aws chime list-bots --account-id ${accountId} --endpoint-url ${url}   (any access key; region us-east-1)`)
   console.log('Press Ctrl+C to stop.')
   playing = true

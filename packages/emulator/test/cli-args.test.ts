@@ -54,7 +54,7 @@ t.test('bad server flags are refused with a sentence naming the problem', async 
   t.match(usageError(['--state-file=']), /--state-file needs a file path/)
   t.match(usageError(['--lambda-endpoint', 'nope']), /--lambda-endpoint must be a URL/)
   t.match(usageError(['--lambda-endpoint', 'ftp://x']), /--lambda-endpoint must start with http/)
-  t.match(usageError(['launch']), /unknown command "launch" \(commands: post, add-bot, remove-bot, transcript, deliveries\)/)
+  t.match(usageError(['launch']), /unknown command "launch" \(commands: post, add-bot, remove-bot, transcript, deliveries, rooms\)/)
 })
 
 t.test('subcommands take their positional arguments and a --url', async t => {
@@ -68,6 +68,7 @@ t.test('subcommands take their positional arguments and a --url', async t => {
   t.same(parseCommandLine(['remove-bot', 'r', 'b']), { command: 'remove-bot', url: DEFAULT_URL, json: false, roomId: 'r', botId: 'b' })
   t.same(parseCommandLine(['transcript', 'r']), { command: 'transcript', url: DEFAULT_URL, json: false, roomId: 'r' })
   t.same(parseCommandLine(['deliveries', '--json']), { command: 'deliveries', url: DEFAULT_URL, json: true })
+  t.same(parseCommandLine(['rooms']), { command: 'rooms', url: DEFAULT_URL, json: false })
 })
 
 t.test('subcommands refuse missing, extra or empty arguments and misplaced flags', async t => {

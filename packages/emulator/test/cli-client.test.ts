@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { formatDeliveries, formatTranscript, runClientCommand } from '../src/cli/client.js'
+import { formatDeliveries, formatRooms, formatTranscript, runClientCommand } from '../src/cli/client.js'
 import { main } from '../src/cli.js'
 
 /** A stand-in HTTP server answering every request with `handler`, on a free port. */
@@ -108,6 +108,31 @@ t.test('deliveries print the outcome and every attempt', async t => {
     '    #3 03:04:05.600  HTTP -  2000 ms',
     'Invite → bot bot-1  Delivered  (1 attempt) x',
     '    #1 03:04:07.000  HTTP 200  5 ms',
+    ''
+  ].join('\n'))
+})
+
+t.test('rooms print their id, account and members', async t => {
+  t.match(formatRooms([]), /^No rooms yet: create one with CreateRoom/)
+  t.equal(formatRooms([
+    {
+      RoomId: 'r1',
+      Name: 'dev',
+      AccountId: 'a1',
+      Members: [
+        { MemberId: 'b1', MemberType: 'Bot', Email: 'EchoBot-chimebot@example.com' },
+        { MemberId: 'u1', MemberType: 'User', FullName: 'Alice' },
+        { MemberId: 'w1', MemberType: 'Webhook' }
+      ]
+    },
+    { RoomId: 'r2', Name: 'empty', AccountId: 'a1', Members: [] }
+  ]), [
+    'dev  r1  (account a1)',
+    '    Bot   b1  EchoBot-chimebot@example.com',
+    '    User  u1  Alice',
+    '    Webhook  w1',
+    'empty  r2  (account a1)',
+    '    (no members)',
     ''
   ].join('\n'))
 })

@@ -178,6 +178,11 @@ t.test('the emulator starts on a free port, prints how to use it, and the subcom
   await chime.send(new UpdateBotCommand({ AccountId: 'acct-1', BotId: 'mute', Disabled: true }))
   t.match(await run('post', roomId, '@MuteBot are you there?'), /Notice from the room: .+/)
 
+  const rooms = await run('rooms')
+  t.match(rooms, `dev  ${roomId}  (account acct-1)`)
+  t.match(rooms, /Bot {3}echo {2}EchoBot-chimebot@example\.com/)
+  t.match(rooms, /User {2}\S+ {2}bob@example\.com/)
+
   const transcript = await run('transcript', roomId)
   t.match(transcript, /\d\d:\d\d:\d\d\.\d{3} {2}EchoBot-chimebot@example\.com \(Bot\): hello room/)
   t.match(transcript, /bob@example\.com \(User\): @EchoBot hi there/)

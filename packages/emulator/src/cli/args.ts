@@ -40,7 +40,7 @@ export type ClientCommand =
   | { command: 'post', url: string, json: boolean, roomId: string, text: string, sender: string }
   | { command: 'add-bot' | 'remove-bot', url: string, json: boolean, roomId: string, botId: string }
   | { command: 'transcript', url: string, json: boolean, roomId: string }
-  | { command: 'deliveries', url: string, json: boolean }
+  | { command: 'deliveries' | 'rooms', url: string, json: boolean }
 
 /** Everything the command line can ask for. */
 export type Command =
@@ -55,7 +55,8 @@ export const SUBCOMMANDS = {
   'add-bot': ['roomId', 'botId'],
   'remove-bot': ['roomId', 'botId'],
   transcript: ['roomId'],
-  deliveries: []
+  deliveries: [],
+  rooms: []
 } as const satisfies Record<ClientCommand['command'], readonly string[]>
 
 function isSubcommand (name: string | undefined): name is ClientCommand['command'] {
@@ -160,6 +161,7 @@ function parseClient (name: ClientCommand['command'], args: string[]): Command {
     case 'transcript':
       return { command: name, url, json, roomId: first }
     case 'deliveries':
+    case 'rooms':
       return { command: name, url, json }
   }
 }

@@ -65,7 +65,8 @@ export function formatBanner ({ url, accounts, stateFile, lambdaEndpoint, uiUrl 
     '',
     `Control API (post as a user, transcripts, deliveries): ${url}/_emulator/`,
     '  chime-emulator post <roomId> "@EchoBot hello"      chime-emulator transcript <roomId>',
-    '  chime-emulator add-bot <roomId> <botId>            chime-emulator deliveries'
+    '  chime-emulator add-bot <roomId> <botId>            chime-emulator deliveries',
+    '  chime-emulator rooms                               chime-emulator --help'
   )
   if (url !== DEFAULT_URL) lines.push(`  (add --url ${url} to each command)`)
   if (uiUrl !== undefined) lines.push('', `Web UI: ${uiUrl}`)

@@ -1,6 +1,6 @@
 /**
  * The subcommands for a running emulator (`post`, `add-bot`, `remove-bot`,
- * `transcript`, `deliveries`): each is one call to the control API under
+ * `transcript`, `deliveries`, `rooms`): each is one call to the control API under
  * `/_emulator`, printed for a person (or raw with `--json`).
  */
 import type { ClientCommand } from './args.js'
@@ -82,6 +82,25 @@ export function formatTranscript (roomId: string, messages: TranscriptMessage[])
   return lines.join('\n') + '\n'
 }
 
+interface RoomView {
+  RoomId: string
+  Name: string
+  AccountId: string
+  Members: Array<{ MemberId: string, MemberType: string, Email?: string, FullName?: string }>
+}
+
+/** One block per room: name and id, then one line per member. */
+export function formatRooms (rooms: RoomView[]): string {
+  if (rooms.length === 0) return 'No rooms yet: create one with CreateRoom (aws chime create-room --account-id <id> --name dev --endpoint-url <emulator>).\n'
+  const lines: string[] = []
+  for (const room of rooms) {
+    lines.push(`${room.Name}  ${room.RoomId}  (account ${room.AccountId})`)
+    if (room.Members.length === 0) lines.push('    (no members)')
+    for (const m of room.Members) lines.push(`    ${m.MemberType.padEnd(4)}  ${m.MemberId}  ${m.Email ?? m.FullName ?? ''}`.trimEnd())
+  }
+  return lines.join('\n') + '\n'
+}
+
 /** One block per delivery: event, bot, target, outcome, then each attempt. */
 export function formatDeliveries (deliveries: DeliveryRecord[]): string {
   if (deliveries.length === 0) return 'No events have been delivered to bots yet.\n'
@@ -158,6 +177,10 @@ export async function runClientCommand (command: ClientCommand, out: Output, rep
       text = formatTranscript(command.roomId, (result as { Messages: TranscriptMessage[] }).Messages)
       break
     }
+    case 'rooms':
+      result = await call(command.url, 'GET', '/_emulator/rooms')
+      text = formatRooms((result as { Rooms: RoomView[] }).Rooms)
+      break
     case 'deliveries':
       result = await call(command.url, 'GET', '/_emulator/deliveries')
       text = formatDeliveries((result as { Deliveries: DeliveryRecord[] }).Deliveries)

@@ -41,6 +41,7 @@ Commands (for a running emulator; --url picks it, default ${DEFAULT_URL}; --json
   remove-bot <roomId> <botId>                 remove a bot from a room (the bot receives a Remove)
   transcript <roomId>                         show the room's messages, bot replies included
   deliveries                                  show every event sent to bots, with each attempt
+  rooms                                       list the rooms, their ids and members
 
 Examples:
   chime-emulator --port 8787
@@ -67,6 +68,10 @@ Removes the bot from the room. The bot receives a Remove event and its webhook f
   transcript: `Usage: chime-emulator transcript <roomId> [--url <emulator>] [--json]
 
 Prints the room's messages in order: users, bots (their webhook replies) and system notices.
+`,
+  rooms: `Usage: chime-emulator rooms [--url <emulator>] [--json]
+
+Lists every room with its id and its members (users and bots), to find the <roomId> other commands take.
 `,
   deliveries: `Usage: chime-emulator deliveries [--url <emulator>] [--json]
 

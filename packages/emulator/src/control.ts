@@ -56,20 +56,30 @@ export class ActivityFeed {
 
   constructor (state: EmulatorState, delivery: DeliveryEngine) {
     this.emitter.setMaxListeners(0)
-    const on = <A extends unknown[]>(source: { on: (n: string, l: (...a: A) => void) => unknown, off: (n: string, l: (...a: A) => void) => unknown }, name: string, listener: (...a: A) => void): void => {
-      source.on(name, listener)
-      this.detachers.push(() => { source.off(name, listener) })
-    }
-    on(state.bus as never, 'message.posted', ({ message }: { message: MessageRecord }) => { this.publish('message.posted', message) })
-    on(state.bus as never, 'bot.invited', ({ bot, room, invitedBy }: { bot: BotRecord, room: RoomRecord, invitedBy: string }) => {
+    const onMessage = ({ message }: { message: MessageRecord }): void => { this.publish('message.posted', message) }
+    const onInvited = ({ bot, room, invitedBy }: { bot: BotRecord, room: RoomRecord, invitedBy: string }): void => {
       this.publish('bot.invited', { RoomId: room.RoomId, BotId: bot.BotId, InvitedBy: invitedBy })
-    })
-    on(state.bus as never, 'bot.removed', ({ bot, room, removedBy }: { bot: BotRecord, room: RoomRecord, removedBy: string }) => {
-      this.publish('bot.removed', { RoomId: room.RoomId, BotId: bot.BotId, RemovedBy: removedBy })
-    })
-    for (const name of ['delivery.started', 'delivery.attempt', 'delivery.finished'] as const) {
-      on(delivery.events as never, name, (record: DeliveryRecord) => { this.publish(name, structuredClone(record)) })
     }
+    const onRemoved = ({ bot, room, removedBy }: { bot: BotRecord, room: RoomRecord, removedBy: string }): void => {
+      this.publish('bot.removed', { RoomId: room.RoomId, BotId: bot.BotId, RemovedBy: removedBy })
+    }
+    const onStarted = (record: DeliveryRecord): void => { this.publish('delivery.started', structuredClone(record)) }
+    const onAttempt = (record: DeliveryRecord): void => { this.publish('delivery.attempt', structuredClone(record)) }
+    const onFinished = (record: DeliveryRecord): void => { this.publish('delivery.finished', structuredClone(record)) }
+    state.bus.on('message.posted', onMessage)
+    state.bus.on('bot.invited', onInvited)
+    state.bus.on('bot.removed', onRemoved)
+    delivery.events.on('delivery.started', onStarted)
+    delivery.events.on('delivery.attempt', onAttempt)
+    delivery.events.on('delivery.finished', onFinished)
+    this.detachers.push(() => {
+      state.bus.off('message.posted', onMessage)
+      state.bus.off('bot.invited', onInvited)
+      state.bus.off('bot.removed', onRemoved)
+      delivery.events.off('delivery.started', onStarted)
+      delivery.events.off('delivery.attempt', onAttempt)
+      delivery.events.off('delivery.finished', onFinished)
+    })
   }
 
   /** Adds an item to the stream. */

@@ -360,8 +360,15 @@ export async function createEmulator (options: CreateEmulatorOptions = {}): Prom
         }
       }
       const bot = state.createBot(target, botInput)
-      if (input.endpoint !== undefined) state.putEventsConfiguration(target, bot.BotId, { OutboundEventsHTTPSEndpoint: input.endpoint })
-      if (input.lambdaArn !== undefined) state.putEventsConfiguration(target, bot.BotId, { LambdaFunctionArn: input.lambdaArn })
+      if (input.endpoint !== undefined) {
+        state.putEventsConfiguration(target, bot.BotId, { OutboundEventsHTTPSEndpoint: input.endpoint })
+        app.log.info({ botId: bot.BotId, endpoint: input.endpoint }, `created bot ${bot.DisplayName}; handshake passed: ${input.endpoint} echoed the challenge`)
+      } else if (input.lambdaArn !== undefined) {
+        state.putEventsConfiguration(target, bot.BotId, { LambdaFunctionArn: input.lambdaArn })
+        app.log.info({ botId: bot.BotId, arn: input.lambdaArn }, `created bot ${bot.DisplayName}; Lambda check passed for ${input.lambdaArn}`)
+      } else {
+        app.log.info({ botId: bot.BotId }, `created bot ${bot.DisplayName} without an events configuration`)
+      }
       return bot
     },
 

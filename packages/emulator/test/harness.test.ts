@@ -100,6 +100,7 @@ t.test('logs have one line per delivery attempt and webhook message, and never a
   t.match(text, /delivered Mention to EchoBot \(Bot\), attempt 1\/3: 200/)
   t.match(text, /webhook message from EchoBot \(Bot\) accepted into room/)
   t.match(text, /listening on http:\/\/127\.0\.0\.1/)
+  t.match(text, /created bot EchoBot \(Bot\); handshake passed: http:\/\/127\.0\.0\.1:\d+\/chime echoed the challenge/)
   t.match(text, /token=\[redacted\]/)
   t.notOk(text.includes(bot.SecurityToken), 'the security token is never logged')
   for (const w of emu.state.webhooks.values()) t.notOk(text.includes(w.Token), 'webhook tokens are never logged')

@@ -24,10 +24,10 @@ t.test('a signed Mention is acknowledged at once and its handler runs right afte
   bot.on('Mention', async (event, ctx) => {
     seen.push(`${event.Message} in ${ctx.roomId} (${ctx.requestId})`)
   })
-  const answer = await bot.handle(request(mention('@Bot hi')))
+  const answer = bot.receive(request(mention('@Bot hi'))) as Awaited<ReturnType<typeof bot.handle>>
+  t.same(seen, [], 'the answer is ready before the handler runs')
   t.same({ statusCode: answer.statusCode, body: answer.body, outcome: answer.outcome }, { statusCode: 200, body: '{"ok":true}', outcome: 'event' })
   t.equal(answer.headers['content-type'], 'application/json; charset=utf-8')
-  t.same(seen, [], 'the handler runs off the request path')
   await settle()
   t.same(seen, ['@Bot hi in room-1f2e3d (req-42)'])
 })
@@ -296,6 +296,33 @@ t.test('ack \'after-handler\' answers anyway when the budget runs out, and the h
   release.resolve()
   await bot.close()
   t.equal(finished, true, 'close waited for it')
+})
+
+t.test('synchronous handlers finish before the answer with waitForHandlers and after-handler, without timers', async t => {
+  for (const options of [{ ack: 'after-handler' as const }, {}]) {
+    const { bot } = setup(t, options)
+    const order: string[] = []
+    bot.on('Invite', () => { order.push('sync handler') })
+    bot.on('*', () => { order.push('sync star') })
+    const answer = bot.receive(request(invite()), { waitForHandlers: options.ack === undefined })
+    order.push('answered')
+    t.notOk(answer instanceof Promise, 'answered synchronously')
+    t.same(order, ['sync handler', 'sync star', 'answered'])
+    t.equal(bot.running, 0)
+  }
+})
+
+t.test('a synchronous throw is reported and the remaining handlers still run', async t => {
+  const { bot, log } = setup(t, { ack: 'after-handler' })
+  const order: string[] = []
+  bot.on('Remove', () => { throw new Error('sync boom') })
+  bot.on('Remove', async () => { order.push('async after') })
+  bot.on('Remove', () => { throw new Error('later boom') })
+  bot.on('*', () => { order.push('sync star') })
+  await bot.handle(request(remove()))
+  t.same(order, ['async after', 'sync star'])
+  t.same(log.lines.filter(l => l.level === 'error').map(l => (l.obj as { err: Error }).err.message), ['sync boom', 'later boom'])
+  t.equal(bot.running, 0)
 })
 
 t.test('waitForHandlers runs every handler before answering, whatever the ack policy', async t => {

@@ -75,6 +75,10 @@ function storeFailed (err: unknown, log: ChimeLogger): true {
   return true
 }
 
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
 type AnyHandler = (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext) => unknown
 
 /** Builds the JSON error answer (Fastify's error shape) for a typed error. */
@@ -348,11 +352,19 @@ export class ChimeBot {
     const ctx = new ChimeEventContext(event, request.requestId, log, this.options.replyChannel)
 
     this.#active++
-    if (options?.waitForHandlers === true) return this.#run(event, ctx, handlers).then(() => answer)
-    if (this.options.ack === 'after-handler') return this.#runWithin(event, ctx, handlers).then(() => answer)
-    // ack: 'immediate' — queue, and run the whole queue once this I/O turn is over.
+    if (options?.waitForHandlers === true) {
+      const running = this.#run(event, ctx, handlers)
+      return running === undefined ? answer : running.then(() => answer)
+    }
+    if (this.options.ack === 'after-handler') {
+      const running = this.#run(event, ctx, handlers)
+      return running === undefined ? answer : this.#within(running, event, ctx).then(() => answer)
+    }
+    // ack: 'immediate' — queue the event and run the queue in a microtask: after
+    // the adapter has sent the answer (it does so synchronously), before any
+    // other I/O. One microtask serves every event queued meanwhile.
     this.#queue.push(event, ctx, handlers)
-    if (this.#queue.length === 3) setImmediate(this.#drain)
+    if (this.#queue.length === 3) queueMicrotask(this.#drain)
     return answer
   }
 
@@ -364,11 +376,12 @@ export class ChimeBot {
     }
   }
 
-  async #runWithin (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> {
+  /** With `ack: 'after-handler'`: waits for the handlers at most `handlerBudgetMs`. */
+  async #within (running: Promise<void>, event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext): Promise<void> {
     const budgetMs = this.options.handlerBudgetMs
     let timer: NodeJS.Timeout | undefined
     const budget = new Promise<typeof BUDGET_EXCEEDED>(resolve => { timer = setTimeout(resolve, budgetMs, BUDGET_EXCEEDED) })
-    const outcome = await Promise.race([this.#run(event, ctx, handlers), budget])
+    const outcome = await Promise.race([running, budget])
     clearTimeout(timer)
     if (outcome === BUDGET_EXCEEDED) {
       const err = new FST_CHIME_HANDLER_BUDGET_EXCEEDED(event.EventType, budgetMs)
@@ -376,20 +389,48 @@ export class ChimeBot {
     }
   }
 
-  /** Runs the handlers of one event, counted for graceful close. */
-  async #run (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> {
-    // `#active` was incremented by the caller, before any scheduling.
+  /**
+   * Runs the handlers of one event, counted for graceful close (the caller
+   * incremented `#active`). Synchronous as long as the handlers are: returns
+   * `undefined` when all of them finished without returning a promise, else a
+   * promise that settles (never rejects) when the rest have run.
+   */
+  #run (event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[]): Promise<void> | undefined {
+    for (let i = 0; i < handlers.length; i++) {
+      let result: unknown
+      try {
+        result = (handlers[i] as AnyHandler)(event, ctx)
+      } catch (err) {
+        return this.#runAsync(this.#report(err, event, ctx), event, ctx, handlers, i + 1)
+      }
+      if (isThenable(result)) return this.#runAsync(result, event, ctx, handlers, i + 1)
+    }
+    this.#finished()
+    return undefined
+  }
+
+  /** The rest of {@link #run} once a handler returned a promise (or failed). */
+  async #runAsync (pending: PromiseLike<unknown>, event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext, handlers: readonly AnyHandler[], next: number): Promise<void> {
     try {
-      for (const handler of handlers) {
+      try {
+        await pending
+      } catch (err) {
+        await this.#report(err, event, ctx)
+      }
+      for (let i = next; i < handlers.length; i++) {
         try {
-          await handler(event, ctx)
+          await (handlers[i] as AnyHandler)(event, ctx)
         } catch (err) {
           await this.#report(err, event, ctx)
         }
       }
     } finally {
-      if (--this.#active === 0 && this.#idle !== undefined) this.#idle()
+      this.#finished()
     }
+  }
+
+  #finished (): void {
+    if (--this.#active === 0 && this.#idle !== undefined) this.#idle()
   }
 
   async #report (err: unknown, event: ChimeEvent | UnknownChimeEvent, ctx: ChimeEventContext): Promise<void> {

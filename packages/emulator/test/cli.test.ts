@@ -80,6 +80,15 @@ t.test('--help, --version and command help print and exit 0', async t => {
   t.match(post.text, /^Usage: chime-emulator post/)
 })
 
+t.test('without options, main writes to the process\'s stdout and stderr', async t => {
+  const out = t.capture(process.stdout, 'write', () => true)
+  t.equal(await main(['--version']), 0)
+  const err = t.capture(process.stderr, 'write', () => true)
+  t.equal(await main(['--bogus']), 2)
+  t.match(String(out()[0]?.args[0]), /^\d+\.\d+\.\d+\n$/)
+  t.match(String(err()[0]?.args[0]), /^chime-emulator: Unknown option '--bogus'/)
+})
+
 t.test('a wrong command line prints one line pointing to --help and exits 2', async t => {
   for (const argv of [['--bogus'], ['--port', '99999'], ['post', 'room-only']]) {
     const stderr = capture()
@@ -264,7 +273,7 @@ t.test('the installed command runs, and SIGTERM stops it with exit code 0', asyn
   const bin = fileURLToPath(new URL('../bin/chime-emulator.js', import.meta.url))
   // The bin runs the built dist/; its coverage would be mapped onto src/ and could
   // disagree with it when dist is stale, so the child records none (src/ is covered in-process).
-  const env = { ...process.env }
+  const env: NodeJS.ProcessEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
   delete env.NODE_V8_COVERAGE
   const bad = spawn(process.execPath, [bin, '--bogus'], { stdio: ['ignore', 'pipe', 'pipe'], env })
   let badErr = ''

@@ -9,7 +9,9 @@ import { fastifyChimeBot } from './adapters/fastify.js'
 export default fastifyChimeBot
 export { fastifyChimeBot, chimeBotPlugin } from './adapters/fastify.js'
 export type { ChimeBotPluginOptions } from './adapters/fastify.js'
-export { createLambdaHandler, isLambdaProxyEvent, readClientContext } from './adapters/lambda.js'
+export {
+  createLambdaHandler, isLambdaProxyEvent, readClientContext, DEFAULT_REPLY_FLUSH_TIMEOUT_MS, REPLY_FLUSH_MARGIN_MS
+} from './adapters/lambda.js'
 export type {
   ChimeLambdaHandler, LambdaContextLike, LambdaDirectResult, LambdaHandlerOptions, LambdaProxyEvent, LambdaProxyResult
 } from './adapters/lambda.js'

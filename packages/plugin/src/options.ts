@@ -145,6 +145,9 @@ export function buildReplyChannel (options: ChimeBotOptions, logger: ChimeLogger
   for (const method of ['observe', 'replyFor', 'say', 'close'] as const) {
     if (typeof channel?.[method] !== 'function') invalidOption('replyChannel', `an object with a ${method}() method (a ReplyChannel)`, channel)
   }
+  if (channel.flush !== undefined && typeof channel.flush !== 'function') {
+    invalidOption('replyChannel', 'an object whose optional flush is a flush(timeoutMs) method (a ReplyChannel)', channel)
+  }
   return channel
 }
 

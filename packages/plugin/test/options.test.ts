@@ -49,7 +49,8 @@ t.test('each wrong option is named with what was expected and what was got', asy
     [{ closeTimeoutMs: '5s' }, /`closeTimeoutMs` must be .*; got the string "5s"/],
     [{ dedupeWindowMs: NaN }, /`dedupeWindowMs`/],
     [{ tokenCacheMs: null }, /`tokenCacheMs`.*got null/],
-    [{ replyChannel: { observe () {} } }, /`replyChannel` must be an object with a replyFor\(\) method/]
+    [{ replyChannel: { observe () {} } }, /`replyChannel` must be an object with a replyFor\(\) method/],
+    [{ replyChannel: { ...unconfiguredReplyChannel, flush: 'soon' } }, /`replyChannel` must be an object whose optional flush is a flush\(timeoutMs\) method/]
   ]
   for (const [override, message] of cases) {
     t.throws(() => resolveBotOptions({ ...base, ...override } as ChimeBotOptions), { code: 'FST_CHIME_INVALID_OPTION', message })

@@ -10,7 +10,9 @@
  *    headers, and the answer is a proxy response.
  *
  * Lambda freezes the process once the handler returns, so here handlers always
- * finish before the function answers (whatever the `ack` option says).
+ * finish before the function answers (whatever the `ack` option says), and
+ * then replies they did not await are flushed from the reply queue, within the
+ * invocation's remaining time.
  */
 import { randomUUID } from 'node:crypto'
 import { ChimeBot, errorResponse, type ChimeHttpResponse } from '../core/bot.js'
@@ -22,7 +24,7 @@ import {
   FST_CHIME_BODY_TOO_LARGE, FST_CHIME_LAMBDA_BAD_CLIENT_CONTEXT, FST_CHIME_LAMBDA_UNRECOGNISED_PAYLOAD,
   FST_CHIME_METHOD_NOT_ALLOWED, FST_CHIME_UNSUPPORTED_MEDIA_TYPE
 } from '../errors.js'
-import { resolveBodyLimit, type ChimeBotOptions } from '../options.js'
+import { invalidOption, resolveBodyLimit, type ChimeBotOptions } from '../options.js'
 
 /** The parts of the Lambda context object the adapter reads (the Node runtime's `context`). */
 export interface LambdaContextLike {
@@ -35,6 +37,8 @@ export interface LambdaContextLike {
    * or under `custom`.
    */
   clientContext?: unknown
+  /** How long the invocation may still run; bounds how long the adapter waits for queued replies. */
+  getRemainingTimeInMillis?: () => number
   [key: string]: unknown
 }
 
@@ -61,10 +65,22 @@ export interface LambdaProxyResult {
 /** What a direct invocation returns: the challenge echo, or that the event was taken. */
 export type LambdaDirectResult = { Challenge: string } | { ok: true, duplicate?: true }
 
+/** Default `replyFlushTimeoutMs`: how long, at most, the function waits for queued replies after the handlers. */
+export const DEFAULT_REPLY_FLUSH_TIMEOUT_MS = 3000
+/** Kept free at the end of an invocation: the wait for queued replies ends this long before Lambda's timeout. */
+export const REPLY_FLUSH_MARGIN_MS = 500
+
 /** Options of {@link createLambdaHandler}. */
 export interface LambdaHandlerOptions {
   /** Largest accepted proxy body in bytes (default 64 KB); larger → 413. */
   bodyLimit?: number
+  /**
+   * After the handlers, how long (ms, default 3000) the function waits at most for replies
+   * still in the reply queue — those a handler did not await, or paced to 1 per second per
+   * room — before it returns and Lambda freezes the process. Also bounded by the invocation's
+   * remaining time (`context.getRemainingTimeInMillis()`) minus 500 ms. `0` does not wait.
+   */
+  replyFlushTimeoutMs?: number
 }
 
 /** The Lambda handler; `handler.bot` is the bot it runs (register handlers on it). */
@@ -135,12 +151,30 @@ function proxyResult (answer: ChimeHttpResponse): LambdaProxyResult {
   return { statusCode: answer.statusCode, headers: { ...answer.headers }, body: answer.body, isBase64Encoded: false }
 }
 
+function resolveFlushTimeout (value: unknown): number {
+  if (value === undefined) return DEFAULT_REPLY_FLUSH_TIMEOUT_MS
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || !Number.isFinite(value)) {
+    invalidOption('replyFlushTimeoutMs', 'a number of milliseconds ≥ 0', value)
+  }
+  return value
+}
+
+/** How long the invocation may still wait for replies: its remaining time minus the margin (unbounded without a Lambda context). */
+function remainingMs (context: LambdaContextLike | undefined): number {
+  const get = context?.getRemainingTimeInMillis
+  const left = typeof get === 'function' ? Number(get.call(context)) : NaN
+  return Number.isFinite(left) ? left - REPLY_FLUSH_MARGIN_MS : Infinity
+}
+
 function isJsonContentType (value: string | undefined): boolean {
   return value !== undefined && value.split(';')[0]?.trim().toLowerCase() === 'application/json'
 }
 
 /**
- * Builds a Lambda handler for a bot.
+ * Builds a Lambda handler for a bot. Each invocation runs the handlers to
+ * the end, then waits (at most `replyFlushTimeoutMs`, and never past the
+ * invocation's remaining time) for replies still queued, so a `ctx.reply`
+ * the handler did not await is sent before Lambda freezes the process.
  *
  * @param botOrOptions - a bot made with `createChimeBot` (register handlers on
  *   it), or the bot's options (then register on `handler.bot`)
@@ -157,16 +191,39 @@ export function createLambdaHandler (
 ): ChimeLambdaHandler {
   let bot: ChimeBot
   let bodyLimit: number
+  let flushTimeoutMs: number
   if (botOrOptions instanceof ChimeBot) {
     bot = botOrOptions
     bodyLimit = resolveBodyLimit(options.bodyLimit)
+    flushTimeoutMs = resolveFlushTimeout(options.replyFlushTimeoutMs)
   } else {
-    const { bodyLimit: limit, ...botOptions } = botOrOptions
+    const { bodyLimit: limit, replyFlushTimeoutMs, ...botOptions } = botOrOptions
     bot = new ChimeBot(botOptions)
     bodyLimit = resolveBodyLimit(options.bodyLimit ?? limit)
+    flushTimeoutMs = resolveFlushTimeout(options.replyFlushTimeoutMs ?? replyFlushTimeoutMs)
   }
 
-  async function proxy (event: LambdaProxyEvent, requestId: string, log: ChimeLogger): Promise<LambdaProxyResult> {
+  // Lambda freezes the process once the handler returns: send what handlers left in the reply queue first.
+  async function flushReplies (context: LambdaContextLike | undefined, requestId: string, log: ChimeLogger): Promise<void> {
+    const channel = bot.replyChannel
+    if (channel.flush === undefined) return
+    const waitMs = Math.max(0, Math.min(flushTimeoutMs, remainingMs(context)))
+    let unsent: number
+    try {
+      unsent = await channel.flush(waitMs)
+    } catch (err) {
+      log.error({ err, requestId }, 'Waiting for the queued Chime replies failed (the reply channel\'s flush() threw)')
+      return
+    }
+    if (unsent > 0) {
+      log.warn({ requestId, unsent, waitedMs: waitMs },
+        `${unsent} Chime reply message(s) were still queued when the Lambda function returned (after waiting ${waitMs} ms): ` +
+        'they go out if AWS reuses this process for a later invocation, and are lost otherwise. ' +
+        'Await ctx.reply() in the handler, or raise replyFlushTimeoutMs and the function\'s timeout.')
+    }
+  }
+
+  async function proxy (event: LambdaProxyEvent, context: LambdaContextLike | undefined, requestId: string, log: ChimeLogger): Promise<LambdaProxyResult> {
     const method = event.httpMethod ?? event.requestContext?.http?.method
     if (method !== undefined && method.toUpperCase() !== 'POST') {
       return proxyResult(errorResponse(new FST_CHIME_METHOD_NOT_ALLOWED(method)))
@@ -185,7 +242,9 @@ export function createLambdaHandler (
       log.warn({ code: err.code, requestId }, err.message)
       return proxyResult(errorResponse(err))
     }
-    return proxyResult(await bot.handle({ headers, rawBody, requestId, log }, { waitForHandlers: true }))
+    const answer = await bot.handle({ headers, rawBody, requestId, log }, { waitForHandlers: true })
+    await flushReplies(context, requestId, log)
+    return proxyResult(answer)
   }
 
   async function direct (event: Record<string, unknown>, context: LambdaContextLike | undefined, requestId: string, log: ChimeLogger): Promise<LambdaDirectResult> {
@@ -210,6 +269,7 @@ export function createLambdaHandler (
       }
     }
     const answer = await bot.handle({ headers, rawBody, requestId, log }, { waitForHandlers: true })
+    await flushReplies(context, requestId, log)
     if (answer.error !== undefined) throw answer.error
     return answer.outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true }
   }
@@ -217,7 +277,7 @@ export function createLambdaHandler (
   const handler = async (event: unknown, context?: LambdaContextLike): Promise<LambdaProxyResult | LambdaDirectResult> => {
     const requestId = typeof context?.awsRequestId === 'string' ? context.awsRequestId : randomUUID()
     const log = bot.log
-    if (isLambdaProxyEvent(event)) return await proxy(event, requestId, log)
+    if (isLambdaProxyEvent(event)) return await proxy(event, context, requestId, log)
     if (isObject(event)) return await direct(event, context, requestId, log)
     throw new FST_CHIME_LAMBDA_UNRECOGNISED_PAYLOAD(describeValue(event))
   }

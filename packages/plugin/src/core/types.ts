@@ -146,6 +146,13 @@ export interface ReplyChannel {
   replyFor (event: ChimeEvent | UnknownChimeEvent, log: ChimeLogger): ReplyFunction
   /** Proactive message to a room whose Persistent webhook is known. */
   say (roomId: string, content: string, options?: ReplyOptions): Promise<ReplyReceipt>
+  /**
+   * Optional. Waits (at most `timeoutMs`) until every queued reply was sent or failed, without
+   * closing, and resolves with how many messages are still pending. The Lambda adapter calls
+   * it before the function returns, because Lambda freezes the process then: a reply a handler
+   * did not await would otherwise sit in the queue until the next invocation, or be lost.
+   */
+  flush? (timeoutMs: number): Promise<number>
   /** Sends what is queued (bounded by `timeoutMs`) and closes connections. */
   close (timeoutMs: number): Promise<void>
 }

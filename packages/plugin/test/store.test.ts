@@ -56,6 +56,22 @@ t.test('a key stored again after expiry survives the eviction of its old slot', 
   t.equal(store.remember('b', 100), true, 'b was evicted')
 })
 
+t.test('a key stored again while its expired slot is still queued keeps its new window', async t => {
+  const c = clock()
+  const store = new MemoryDedupeStore({ now: c.now, maxEntries: 3 })
+  store.remember('x', 1000)
+  store.remember('y', 10) // queued behind x, which lives longer
+  c.advance(20)
+  t.equal(store.remember('y', 1000), true, 'y expired: new again')
+  t.equal(store.remember('y', 1000), false, 'and a duplicate for its new window')
+  t.equal(store.size, 2)
+  c.advance(990) // x and y's old slot expire; y's new slot does not
+  t.equal(store.remember('z', 1000), true)
+  t.equal(store.remember('y', 1000), false, 'dropping its old slot did not forget y')
+  t.equal(store.remember('x', 1000), true, 'x was dropped')
+  t.equal(store.size, 3)
+})
+
 t.test('close forgets everything and maxEntries is validated', async t => {
   const store = new MemoryDedupeStore()
   store.remember('a', 1000)

@@ -53,11 +53,28 @@ export const DEFAULT_DEDUPE_MAX_ENTRIES = 10_000
  * flood of distinct events cannot grow memory without limit. Keys are kept in
  * a ring in the order they were stored: expired keys and, when full, the
  * oldest keys are dropped from its head in O(1).
+ *
+ * The Map holds each key's ring slot (its expiry lives in a typed array), so
+ * dropping a slot costs one Map operation: a key stored again after expiry
+ * moves to a new slot and its old slot is marked empty, never deleted twice.
+ * (A Map alone, relying on its insertion order, is much slower here: V8 keeps
+ * deleted entries as holes until it rehashes, and finding the oldest key then
+ * means walking over them.)
+ *
+ * Sizing: Chime retries within seconds, so a duplicate normally arrives long
+ * before the window ends; `maxEntries` only matters under sustained load. At
+ * `r` distinct events per second the store holds `min(maxEntries, r × window)`
+ * keys: the default 10 000 covers the 10-minute window up to ~16 events/s,
+ * and beyond that still covers the last 10 000 events (at 1 000 events/s, the
+ * last 10 s — far more than Chime's retry delay). Each key costs ~150 bytes.
  */
 export class MemoryDedupeStore implements DedupeStore {
-  readonly #expiry = new Map<string, number>()
+  /** Key → its slot in the ring. */
+  readonly #slots = new Map<string, number>()
+  /** The ring: key (or `undefined` once dropped or moved) and expiry of each slot. */
   readonly #ringKeys: (string | undefined)[]
   readonly #ringExpiry: Float64Array
+  readonly #capacity: number
   #head = 0
   #count = 0
   readonly #now: () => number
@@ -65,6 +82,7 @@ export class MemoryDedupeStore implements DedupeStore {
   constructor (options: MemoryDedupeStoreOptions = {}) {
     const max = options.maxEntries ?? DEFAULT_DEDUPE_MAX_ENTRIES
     if (!Number.isInteger(max) || max < 1) throw new FST_CHIME_INVALID_OPTION('maxEntries', 'a whole number ≥ 1', describeValue(max))
+    this.#capacity = max
     this.#ringKeys = new Array<string | undefined>(max).fill(undefined)
     this.#ringExpiry = new Float64Array(max)
     this.#now = options.now ?? Date.now
@@ -72,39 +90,42 @@ export class MemoryDedupeStore implements DedupeStore {
 
   /** How many keys are held (expired ones may linger until the next `remember`). */
   get size (): number {
-    return this.#expiry.size
+    return this.#slots.size
   }
 
   remember (key: string, ttlMs: number): boolean {
     const now = this.#now()
-    this.#dropExpired(now)
-    const expiresAt = this.#expiry.get(key)
-    if (expiresAt !== undefined && expiresAt > now) return false
-    if (this.#count === this.#ringKeys.length) this.#shift()
-    const at = now + ttlMs
-    const tail = (this.#head + this.#count) % this.#ringKeys.length
+    const expiry = this.#ringExpiry
+    while (this.#count > 0 && (expiry[this.#head] as number) <= now) this.#shift()
+    const slot = this.#slots.get(key)
+    if (slot !== undefined) {
+      if ((expiry[slot] as number) > now) return false
+      this.#ringKeys[slot] = undefined // expired, not dropped yet (a shorter ttl behind a longer one): it moves to a new slot
+    }
+    if (this.#count === this.#capacity) this.#shift()
+    let tail = this.#head + this.#count
+    if (tail >= this.#capacity) tail -= this.#capacity
     this.#ringKeys[tail] = key
-    this.#ringExpiry[tail] = at
+    expiry[tail] = now + ttlMs
     this.#count++
-    this.#expiry.set(key, at)
+    this.#slots.set(key, tail)
     return true
   }
 
-  #dropExpired (now: number): void {
-    while (this.#count > 0 && (this.#ringExpiry[this.#head] as number) <= now) this.#shift()
-  }
-
-  /** Drops the ring's oldest slot, and its key unless that key was stored again since. */
+  /** Drops the ring's oldest slot and its key (unless the key moved to a newer slot). */
   #shift (): void {
-    const key = this.#ringKeys[this.#head] as string
-    if (this.#expiry.get(key) === this.#ringExpiry[this.#head]) this.#expiry.delete(key)
-    this.#ringKeys[this.#head] = undefined
-    this.#head = (this.#head + 1) % this.#ringKeys.length
+    const head = this.#head
+    const key = this.#ringKeys[head]
+    if (key !== undefined) {
+      this.#slots.delete(key)
+      this.#ringKeys[head] = undefined
+    }
+    this.#head = head + 1 === this.#capacity ? 0 : head + 1
     this.#count--
   }
 
   close (): void {
-    this.#expiry.clear()
+    this.#slots.clear()
     this.#ringKeys.fill(undefined)
     this.#head = 0
     this.#count = 0

@@ -4,14 +4,15 @@
  * Chime calls the bot's HTTPS endpoint (here `POST /chime`) with an event when
  * something happens in a chat room:
  *   - Invite:  the bot was added to a room   → it says hello and lists its commands
- *   - Mention: a user wrote "@EchoBot hello"  → it answers "hello"
+ *   - Mention: a user wrote "@EchoBot hello"  → it answers "hello";
+ *              "@EchoBot help" → its commands
  *   - Remove:  the bot was taken out of a room (it can no longer post there)
  * `fastify-chime-bot` answers Chime's endpoint challenge, checks every event's
  * signature with the bot's security token, and gives each handler a
  * `ctx.reply(text)` that posts to the room.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import chimeBot, { createCommandRouter, type CommandRouter } from 'fastify-chime-bot'
+import chimeBot, { type ChimeBotHandle } from 'fastify-chime-bot'
 
 /** Options of {@link buildEchoBot}. */
 export interface EchoBotOptions {
@@ -22,48 +23,45 @@ export interface EchoBotOptions {
 }
 
 /**
- * The text of a mention without the mention itself:
- * `@EchoBot hello` → `hello`, `@EchoBot-chimebot@example.com hello` → `hello`.
+ * Registers the bot's commands. The plugin's command router strips the
+ * leading `@EchoBot` (or `@EchoBot (Bot)`), runs the command named by the
+ * next word, answers `help` (and a mention without text) with the list of
+ * commands, and hands anything else to the `'*'` fallback.
  */
-export function textAfterMention (message: string): string {
-  return message.replace(/^\s*@\S+\s*/, '').trim()
-}
-
-/**
- * The bot's commands, with the plugin's command router: it parses
- * `@EchoBot <command> <args>` and writes the `help` list from the descriptions.
- */
-export function echoCommands (): CommandRouter {
-  return createCommandRouter().command('echo', {
-    description: 'Repeats the text after it. Anything that is not a command is repeated too.',
+export function addEchoCommands (bot: ChimeBotHandle): void {
+  bot.command('echo', {
+    description: 'Repeats the text after it.',
     handler: async (command, _event, ctx) => { await ctx.reply(command.text === '' ? 'Nothing to repeat.' : command.text) }
+  })
+  // Not a command: repeat the whole text after the mention, as written (`@EchoBot hello` → `hello`).
+  bot.command('*', {
+    description: 'Repeated as written.',
+    handler: async (command, _event, ctx) => { await ctx.reply(command.input) }
   })
 }
 
+/** What `help` answers (markdown): the registered commands, from their descriptions (`''` before any is registered). */
+export function helpText (bot: ChimeBotHandle): string {
+  return bot.commands?.helpText('@EchoBot') ?? ''
+}
+
 /** What the bot says when it is added to a room (markdown). */
-export function welcomeText (commands: CommandRouter): string {
-  return `Hi, I am EchoBot: mention me and I repeat what you wrote.\n${commands.helpText('@EchoBot')}`
+export function welcomeText (bot: ChimeBotHandle): string {
+  return `Hi, I am EchoBot: mention me and I repeat what you wrote.\n${helpText(bot)}`
 }
 
 /** Builds a Fastify app serving the echo bot at `POST /chime`. Call `listen()` on it, or `inject()` in tests. */
 export async function buildEchoBot ({ securityToken, logger = false }: EchoBotOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger })
   await app.register(chimeBot, { path: '/chime', securityToken })
-  const commands = echoCommands()
+
+  // Mentioned: `@EchoBot help`, `@EchoBot echo <text>`, or any other text (repeated).
+  addEchoCommands(app.chime)
 
   // Added to a room: introduce ourselves. ctx.reply posts to the room's webhook;
   // .markdown() sends it as Chime markdown (the "/md" prefix).
   app.chime.on('Invite', async (_event, ctx) => {
-    await ctx.reply.markdown(welcomeText(commands))
-  })
-
-  // Mentioned: "help", an empty mention or a known command goes to the command
-  // router; any other text is repeated as it was written.
-  app.chime.on('Mention', async (event, ctx) => {
-    const command = commands.parse(event.Message)
-    const isCommand = command.name === '' || commands.list().some(c => c.name === command.name)
-    if (isCommand) await commands.handle(event, ctx)
-    else await ctx.reply(textAfterMention(event.Message))
+    await ctx.reply.markdown(welcomeText(app.chime))
   })
 
   // Removed from a room: nothing to answer (the room's webhook is gone); just note it.

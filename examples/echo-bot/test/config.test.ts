@@ -1,5 +1,6 @@
 import t from 'tap'
-import { readConfig, textAfterMention } from '../src/bot.js'
+import { createChimeBot } from 'fastify-chime-bot'
+import { addEchoCommands, helpText, readConfig } from '../src/bot.js'
 
 t.test('the token is required and the error names the variable', async t => {
   t.throws(() => readConfig({}), /CHIME_BOT_SECURITY_TOKEN is not set/)
@@ -17,8 +18,10 @@ t.test('a PORT that is not a port number is refused by name', async t => {
   t.throws(() => readConfig({ CHIME_BOT_SECURITY_TOKEN: 'tok', PORT: '70000' }), /PORT must be/)
 })
 
-t.test('the mention is stripped from the message, by display name or e-mail', async t => {
-  t.equal(textAfterMention('@EchoBot hello'), 'hello')
-  t.equal(textAfterMention('  @EchoBot-chimebot@example.com   hello there '), 'hello there')
-  t.equal(textAfterMention('@EchoBot'), '')
+t.test('the help text lists the commands once they are registered', async t => {
+  const bot = createChimeBot({ securityToken: 'tok' })
+  t.teardown(() => bot.close())
+  t.equal(helpText(bot), '', 'nothing to list yet')
+  addEchoCommands(bot)
+  t.match(helpText(bot), /^\*\*Commands\*\* Write `@EchoBot <command>`\.\n- `echo` — Repeats the text after it\./)
 })

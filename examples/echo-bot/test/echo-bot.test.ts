@@ -5,13 +5,10 @@
 import t, { type Test } from 'tap'
 import type { AddressInfo } from 'node:net'
 import { createEmulator } from 'chime-emulator'
-import { buildEchoBot, echoCommands, welcomeText } from '../src/bot.js'
+import { buildEchoBot, helpText, welcomeText } from '../src/bot.js'
 
 // Any string works as a token in tests; the emulator signs with whatever the bot was created with.
 const securityToken = 'echo-bot-test-token'
-// Replies starting with "/md" and a newline are shown as markdown by Chime.
-const welcome = `/md\n${welcomeText(echoCommands())}`
-const help = `/md\n${echoCommands().helpText('@EchoBot')}`
 
 async function startChimeAndBot (t: Test) {
   const emu = await createEmulator()
@@ -26,11 +23,14 @@ async function startChimeAndBot (t: Test) {
   // the verification challenge first, so this fails if the bot does not echo it.
   const bot = await emu.createBot({ displayName: 'EchoBot', endpoint, securityToken })
   const room = await emu.createRoom('general')
-  return { emu, bot, room }
+  // Replies starting with "/md" and a newline are shown as markdown by Chime.
+  const welcome = `/md\n${welcomeText(app.chime)}`
+  const help = `/md\n${helpText(app.chime)}`
+  return { emu, bot, room, welcome, help }
 }
 
 t.test('the echo bot introduces itself, echoes a mention and leaves quietly', async t => {
-  const { emu, bot, room } = await startChimeAndBot(t)
+  const { emu, bot, room, welcome } = await startChimeAndBot(t)
 
   await room.add(bot) // → Invite
   t.equal((await room.expectReply()).Content, welcome, 'says hello with its commands when added')
@@ -48,12 +48,13 @@ t.test('the echo bot introduces itself, echoes a mention and leaves quietly', as
 })
 
 t.test('the echo bot answers its commands: help, an empty mention, echo', async t => {
-  const { bot, room } = await startChimeAndBot(t)
+  const { bot, room, help } = await startChimeAndBot(t)
   await room.add(bot)
   await room.expectReply()
 
   await room.mention(bot, 'help')
   t.equal((await room.expectReply()).Content, help, 'help lists the commands')
+  t.match(help, /- `echo` — Repeats the text after it\.\n- `help` — .*\n- anything else — Repeated as written\.$/)
 
   await room.post('@EchoBot')
   t.equal((await room.expectReply()).Content, help, 'a bare mention gets the help too')
@@ -63,4 +64,7 @@ t.test('the echo bot answers its commands: help, an empty mention, echo', async 
 
   await room.mention(bot, 'echo')
   t.equal((await room.expectReply()).Content, 'Nothing to repeat.')
+
+  await room.post('@EchoBot (Bot) Hello, World')
+  t.equal((await room.expectReply()).Content, 'Hello, World', 'the name as Chime shows it, "EchoBot (Bot)", is stripped too')
 })

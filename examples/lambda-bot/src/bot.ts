@@ -8,39 +8,41 @@
  * with the bot's security token and runs the same handlers a Fastify bot
  * would; `ctx.reply` posts to the room's webhook before the function returns.
  */
-import {
-  createChimeBot, createCommandRouter, createLambdaHandler, SECURITY_TOKEN_ENV,
-  type ChimeLambdaHandler, type CommandRouter
-} from 'fastify-chime-bot'
+import { createChimeBot, createLambdaHandler, SECURITY_TOKEN_ENV, type ChimeBotHandle, type ChimeLambdaHandler } from 'fastify-chime-bot'
 
-/** The bot's commands: `@EchoBot echo <text>`, and the built-in `help`. */
-export function echoCommands (): CommandRouter {
-  return createCommandRouter().command('echo', {
-    description: 'Repeats the text after it. Anything that is not a command is repeated too.',
+/**
+ * Registers the bot's commands: `@EchoBot echo <text>`, the built-in `help`
+ * (also the answer to a mention without text), and the `'*'` fallback that
+ * repeats any other text after the mention as it was written.
+ */
+export function addEchoCommands (bot: ChimeBotHandle): void {
+  bot.command('echo', {
+    description: 'Repeats the text after it.',
     handler: async (command, _event, ctx) => { await ctx.reply(command.text === '' ? 'Nothing to repeat.' : command.text) }
+  })
+  bot.command('*', {
+    description: 'Repeated as written.',
+    handler: async (command, _event, ctx) => { await ctx.reply(command.input) }
   })
 }
 
+/** What `help` answers (markdown): the registered commands, from their descriptions (`''` before any is registered). */
+export function helpText (bot: ChimeBotHandle): string {
+  return bot.commands?.helpText('@EchoBot') ?? ''
+}
+
 /** What the bot says when it is added to a room (markdown). */
-export function welcomeText (commands: CommandRouter): string {
-  return `Hi, I am EchoBot (on AWS Lambda): mention me and I repeat what you wrote.\n${commands.helpText('@EchoBot')}`
+export function welcomeText (bot: ChimeBotHandle): string {
+  return `Hi, I am EchoBot (on AWS Lambda): mention me and I repeat what you wrote.\n${helpText(bot)}`
 }
 
 /** Builds the Lambda handler of the echo bot. `handler.bot` is the bot, e.g. to close it in tests. */
 export function createEchoHandler (securityToken: string): ChimeLambdaHandler {
   const bot = createChimeBot({ securityToken })
-  const commands = echoCommands()
+  addEchoCommands(bot)
 
   bot.on('Invite', async (_event, ctx) => {
-    await ctx.reply.markdown(welcomeText(commands))
-  })
-
-  // "help", an empty mention or a known command goes to the command router;
-  // any other text is repeated without the leading "@EchoBot".
-  bot.on('Mention', async (event, ctx) => {
-    const command = commands.parse(event.Message)
-    if (command.name === '' || commands.list().some(c => c.name === command.name)) await commands.handle(event, ctx)
-    else await ctx.reply(event.Message.replace(/^\s*@\S+\s*/, '').trim())
+    await ctx.reply.markdown(welcomeText(bot))
   })
 
   bot.on('Remove', async (event, ctx) => {

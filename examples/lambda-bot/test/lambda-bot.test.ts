@@ -4,8 +4,8 @@
 // Chime does. No AWS tooling needed: the ARN is mapped to the handler in-process.
 import t, { type Test } from 'tap'
 import { createEmulator } from 'chime-emulator'
-import type { ChimeLambdaHandler } from 'fastify-chime-bot'
-import { createEchoHandler, echoCommands, readToken, welcomeText } from '../src/bot.js'
+import { createChimeBot, type ChimeLambdaHandler } from 'fastify-chime-bot'
+import { addEchoCommands, createEchoHandler, helpText, readToken, welcomeText } from '../src/bot.js'
 
 const securityToken = 'lambda-bot-test-token'
 const arn = 'arn:aws:lambda:us-east-1:123456789012:function:echo-bot'
@@ -22,16 +22,18 @@ async function startChimeWithLambda (t: Test, handler: ChimeLambdaHandler) {
 }
 
 t.test('the Lambda echo bot introduces itself, echoes a mention and leaves', async t => {
-  const { emu, bot, room } = await startChimeWithLambda(t, createEchoHandler(securityToken))
+  const handler = createEchoHandler(securityToken)
+  const { emu, bot, room } = await startChimeWithLambda(t, handler)
 
   await room.add(bot)
-  t.equal((await room.expectReply()).Content, `/md\n${welcomeText(echoCommands())}`)
+  t.equal((await room.expectReply()).Content, `/md\n${welcomeText(handler.bot)}`)
 
-  await room.mention(bot, 'hello from a room')
-  t.equal((await room.expectReply()).Content, 'hello from a room')
+  await room.mention(bot, 'Hello from a room')
+  t.equal((await room.expectReply()).Content, 'Hello from a room')
 
   await room.mention(bot, 'help')
-  t.match((await room.expectReply()).Content, /^\/md\n\*\*Commands\*\*/)
+  t.equal((await room.expectReply()).Content, `/md\n${helpText(handler.bot)}`)
+  t.match(helpText(handler.bot), /^\*\*Commands\*\* Write `@EchoBot <command>`\.\n- `echo` — .*\n- `help` — .*\n- anything else — Repeated as written\.$/)
 
   await room.remove(bot)
   await emu.idle()
@@ -64,4 +66,12 @@ t.test('the entry point reads CHIME_BOT_SECURITY_TOKEN, and says so when it is m
   t.equal((await room.expectReply()).Content, 'ping', 'the echo command repeats its text')
   await room.mention(bot, 'echo')
   t.equal((await room.expectReply()).Content, 'Nothing to repeat.')
+})
+
+t.test('the help text lists the commands once they are registered', async t => {
+  const bot = createChimeBot({ securityToken })
+  t.teardown(() => bot.close())
+  t.equal(helpText(bot), '', 'nothing to list yet')
+  addEchoCommands(bot)
+  t.match(helpText(bot), /- `echo` — Repeats the text after it\./)
 })

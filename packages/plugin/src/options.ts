@@ -6,6 +6,7 @@
  * `buildReplyChannel` is the one place a bot's reply channel is chosen.
  */
 import { FST_CHIME_INVALID_OPTION, FST_CHIME_MISSING_SECURITY_TOKEN } from './errors.js'
+import { resolveBotNames } from './core/commands.js'
 import { DEFAULT_DEDUPE_WINDOW_MS } from './core/dedupe.js'
 import { describeValue } from './core/events.js'
 import { DEFAULT_TIMESTAMP_TOLERANCE_MS } from './core/signature.js'
@@ -80,6 +81,13 @@ export interface ChimeBotOptions {
   replies?: ReplyChannelOptions
   /** Logger for what happens outside a request (default: `console`, without debug lines). The Fastify plugin uses `app.log`. */
   logger?: ChimeLogger
+  /**
+   * The names users mention the bot by, for `command()`: its display name and/or e-mail
+   * (with or without `@`), e.g. `['Echo Bot', 'echo-bot-chimebot@example.com']`. Needed only
+   * when the display name has spaces; without it, the mention is the first `@word` (followed
+   * or not by ` (Bot)`, the suffix Chime shows after bot names).
+   */
+  botNames?: readonly string[]
 }
 
 /** A bot's options after validation, with every default filled in. */
@@ -94,6 +102,7 @@ export interface ResolvedChimeBotOptions {
   closeTimeoutMs: number
   replyChannel: ReplyChannel
   logger: ChimeLogger
+  botNames: readonly string[]
 }
 
 /** Throws `FST_CHIME_INVALID_OPTION` for `name` with what was expected and what was got. */
@@ -177,7 +186,8 @@ export function resolveBotOptions (options: ChimeBotOptions): ResolvedChimeBotOp
     onError: options.onError,
     closeTimeoutMs: duration(options, 'closeTimeoutMs', DEFAULT_CLOSE_TIMEOUT_MS),
     replyChannel: buildReplyChannel(options, logger),
-    logger
+    logger,
+    botNames: resolveBotNames(options.botNames)
   }
 }
 

@@ -16,6 +16,7 @@ t.test('defaults are filled in', async t => {
   t.ok(resolved.dedupeStore instanceof MemoryDedupeStore)
   t.equal(resolved.logger, consoleLogger)
   t.same(resolved.tokens.peek(), ['tok'])
+  t.same(resolved.botNames, [])
   await resolved.replyChannel.close(0)
 })
 
@@ -49,6 +50,7 @@ t.test('each wrong option is named with what was expected and what was got', asy
     [{ closeTimeoutMs: '5s' }, /`closeTimeoutMs` must be .*; got the string "5s"/],
     [{ dedupeWindowMs: NaN }, /`dedupeWindowMs`/],
     [{ tokenCacheMs: null }, /`tokenCacheMs`.*got null/],
+    [{ botNames: [''] }, /`botNames` must be an array of the names the bot is mentioned by.*; got an array whose entry 0 is the string ""/],
     [{ replyChannel: { observe () {} } }, /`replyChannel` must be an object with a replyFor\(\) method/],
     [{ replyChannel: { ...unconfiguredReplyChannel, flush: 'soon' } }, /`replyChannel` must be an object whose optional flush is a flush\(timeoutMs\) method/]
   ]

@@ -168,13 +168,15 @@ export class ChimeBot {
    * Registers a command: `@Bot <name> <args…>` in a Mention runs `handler(command, event, ctx)`.
    * The first call adds the command router as a Mention handler (so `on('Mention')`
    * handlers still see every Mention); `help` and unknown commands answer with the
-   * list of commands. See core/commands.ts.
+   * list of commands. The name `'*'` registers the fallback for text that is not a
+   * command (instead of that answer). Mentions are parsed with the `botNames` option.
+   * See core/commands.ts.
    *
    * @throws FST_CHIME_INVALID_COMMAND for a bad name, a missing handler, or a name already registered
    */
   command (name: string, handler: CommandHandler | CommandDefinition): this {
     if (this.#commands === undefined) {
-      this.#commands = new CommandRouter()
+      this.#commands = new CommandRouter({ botNames: this.options.botNames })
       this.on('Mention', this.#commands.handler)
     }
     this.#commands.command(name, handler)

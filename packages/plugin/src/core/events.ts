@@ -51,16 +51,21 @@ export function compileSchema (schema: ChimeJsonSchema, path = ''): Check {
     }
   }
   const required = schema.required ?? []
-  const properties = Object.entries(schema.properties ?? {})
-    .map(([name, sub]) => [name, compileSchema(sub, path === '' ? name : `${path}.${name}`)] as const)
+  const entries = Object.entries(schema.properties ?? {})
+  // Flat arrays and indexed loops: this runs on every event, and on success it
+  // must allocate nothing.
+  const names = entries.map(([name]) => name)
+  const checks = entries.map(([name, sub]) => compileSchema(sub, path === '' ? name : `${path}.${name}`))
   return (value) => {
     if (!isObject(value)) return `${where} must be an object; got ${describeValue(value)}`
-    for (const name of required) {
+    for (let i = 0; i < required.length; i++) {
+      const name = required[i] as string
       if (value[name] === undefined) return `field \`${path === '' ? name : `${path}.${name}`}\` is missing`
     }
-    for (const [name, check] of properties) {
-      if (value[name] === undefined) continue
-      const problem = check(value[name])
+    for (let i = 0; i < names.length; i++) {
+      const field = value[names[i] as string]
+      if (field === undefined) continue
+      const problem = (checks[i] as Check)(field)
       if (problem !== undefined) return problem
     }
     return undefined

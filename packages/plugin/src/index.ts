@@ -60,7 +60,7 @@ export type { ChimeWebhookClientOptions } from './core/reply/options.js'
 export { MAX_PAYLOAD_BYTES, MARKDOWN_PREFIX, payloadBytes, prepareMessage } from './core/reply/split.js'
 export type { PreparedMessage } from './core/reply/split.js'
 export type { ChimeReplyError, ReplyErrorDetails, ReplyErrorInfo, OnReplyError } from './core/reply/failure.js'
-export { CommandRouter, createCommandRouter, parseCommand, splitArguments } from './core/commands.js'
+export { ANY_COMMAND, CommandRouter, createCommandRouter, parseCommand, splitArguments } from './core/commands.js'
 export type {
   ParsedCommand, ParseCommandOptions, CommandHandler, CommandDefinition, CommandInfo, CommandRouterOptions
 } from './core/commands.js'

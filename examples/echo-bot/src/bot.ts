@@ -12,7 +12,10 @@
  * `ctx.reply(text)` that posts to the room.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import chimeBot, { type ChimeBotHandle } from 'fastify-chime-bot'
+import chimeBot from 'fastify-chime-bot'
+import { registerEchoBot } from './handlers.js'
+
+export { addEchoCommands, helpText, registerEchoBot, welcomeText } from './handlers.js'
 
 /** Options of {@link buildEchoBot}. */
 export interface EchoBotOptions {
@@ -22,53 +25,12 @@ export interface EchoBotOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-/**
- * Registers the bot's commands. The plugin's command router strips the
- * leading `@EchoBot` (or `@EchoBot (Bot)`), runs the command named by the
- * next word, answers `help` (and a mention without text) with the list of
- * commands, and hands anything else to the `'*'` fallback.
- */
-export function addEchoCommands (bot: ChimeBotHandle): void {
-  bot.command('echo', {
-    description: 'Repeats the text after it.',
-    handler: async (command, _event, ctx) => { await ctx.reply(command.text === '' ? 'Nothing to repeat.' : command.text) }
-  })
-  // Not a command: repeat the whole text after the mention, as written (`@EchoBot hello` → `hello`).
-  bot.command('*', {
-    description: 'Repeated as written.',
-    handler: async (command, _event, ctx) => { await ctx.reply(command.input) }
-  })
-}
-
-/** What `help` answers (markdown): the registered commands, from their descriptions (`''` before any is registered). */
-export function helpText (bot: ChimeBotHandle): string {
-  return bot.commands?.helpText('@EchoBot') ?? ''
-}
-
-/** What the bot says when it is added to a room (markdown). */
-export function welcomeText (bot: ChimeBotHandle): string {
-  return `Hi, I am EchoBot: mention me and I repeat what you wrote.\n${helpText(bot)}`
-}
-
 /** Builds a Fastify app serving the echo bot at `POST /chime`. Call `listen()` on it, or `inject()` in tests. */
 export async function buildEchoBot ({ securityToken, logger = false }: EchoBotOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger })
   await app.register(chimeBot, { path: '/chime', securityToken })
-
-  // Mentioned: `@EchoBot help`, `@EchoBot echo <text>`, or any other text (repeated).
-  addEchoCommands(app.chime)
-
-  // Added to a room: introduce ourselves. ctx.reply posts to the room's webhook;
-  // .markdown() sends it as Chime markdown (the "/md" prefix).
-  app.chime.on('Invite', async (_event, ctx) => {
-    await ctx.reply.markdown(welcomeText(app.chime))
-  })
-
-  // Removed from a room: nothing to answer (the room's webhook is gone); just note it.
-  app.chime.on('Remove', async (event, ctx) => {
-    ctx.log.info({ roomId: event.Discussion.DiscussionId }, 'removed from a room')
-  })
-
+  // The bot's behaviour (handlers.ts) is the same code the Lambda example runs.
+  registerEchoBot(app.chime)
   return app
 }
 

@@ -8,47 +8,16 @@
  * with the bot's security token and runs the same handlers a Fastify bot
  * would; `ctx.reply` posts to the room's webhook before the function returns.
  */
-import { createChimeBot, createLambdaHandler, SECURITY_TOKEN_ENV, type ChimeBotHandle, type ChimeLambdaHandler } from 'fastify-chime-bot'
+import { createChimeBot, createLambdaHandler, SECURITY_TOKEN_ENV, type ChimeLambdaHandler } from 'fastify-chime-bot'
+// The echo bot's behaviour, the very code the Fastify example serves: only the adapter differs.
+import { registerEchoBot } from '@examples/echo-bot/handlers'
 
-/**
- * Registers the bot's commands: `@EchoBot echo <text>`, the built-in `help`
- * (also the answer to a mention without text), and the `'*'` fallback that
- * repeats any other text after the mention as it was written.
- */
-export function addEchoCommands (bot: ChimeBotHandle): void {
-  bot.command('echo', {
-    description: 'Repeats the text after it.',
-    handler: async (command, _event, ctx) => { await ctx.reply(command.text === '' ? 'Nothing to repeat.' : command.text) }
-  })
-  bot.command('*', {
-    description: 'Repeated as written.',
-    handler: async (command, _event, ctx) => { await ctx.reply(command.input) }
-  })
-}
-
-/** What `help` answers (markdown): the registered commands, from their descriptions (`''` before any is registered). */
-export function helpText (bot: ChimeBotHandle): string {
-  return bot.commands?.helpText('@EchoBot') ?? ''
-}
-
-/** What the bot says when it is added to a room (markdown). */
-export function welcomeText (bot: ChimeBotHandle): string {
-  return `Hi, I am EchoBot (on AWS Lambda): mention me and I repeat what you wrote.\n${helpText(bot)}`
-}
+export { addEchoCommands, helpText, welcomeText } from '@examples/echo-bot/handlers'
 
 /** Builds the Lambda handler of the echo bot. `handler.bot` is the bot, e.g. to close it in tests. */
 export function createEchoHandler (securityToken: string): ChimeLambdaHandler {
   const bot = createChimeBot({ securityToken })
-  addEchoCommands(bot)
-
-  bot.on('Invite', async (_event, ctx) => {
-    await ctx.reply.markdown(welcomeText(bot))
-  })
-
-  bot.on('Remove', async (event, ctx) => {
-    ctx.log.info({ roomId: event.Discussion.DiscussionId }, 'removed from a room')
-  })
-
+  registerEchoBot(bot)
   return createLambdaHandler(bot)
 }
 

@@ -19,11 +19,17 @@ async function startPluginBot (t: Test) {
   return { app, seen, url: `http://127.0.0.1:${address.port}/chime` }
 }
 
-t.test('a fastify-chime-bot bot passes the handshake, gets Invite and Mention, and its reply lands in the transcript', async t => {
-  const emu = await createEmulator()
+/** An emulator and a real fastify-chime-bot bot, the bot created in the emulator with the bot's endpoint (handshake included). */
+async function startEmulatorAndBot (t: Test, options: Parameters<typeof createEmulator>[0] = {}) {
+  const emu = await createEmulator(options)
   t.teardown(() => emu.close())
   const bot = await startPluginBot(t)
   const echo = await emu.createBot({ displayName: 'EchoBot', endpoint: bot.url, securityToken: TOKEN })
+  return { emu, bot, echo }
+}
+
+t.test('a fastify-chime-bot bot passes the handshake, gets Invite and Mention, and its reply lands in the transcript', async t => {
+  const { emu, bot, echo } = await startEmulatorAndBot(t)
   const room = await emu.createRoom('e2e')
   await room.add(echo)
   await room.mention(echo, 'hello plugin', { sender: 'alice@example.com' })
@@ -38,10 +44,7 @@ t.test('a fastify-chime-bot bot passes the handshake, gets Invite and Mention, a
 })
 
 t.test('the plugin retries a webhook 503 and the reply still lands; the refusals are on the activity stream', async t => {
-  const emu = await createEmulator()
-  t.teardown(() => emu.close())
-  const bot = await startPluginBot(t)
-  const echo = await emu.createBot({ displayName: 'EchoBot', endpoint: bot.url, securityToken: TOKEN })
+  const { emu, bot, echo } = await startEmulatorAndBot(t)
   const room = await emu.createRoom('e2e')
   await room.add(echo)
   const refusals: Activity[] = []
@@ -55,10 +58,7 @@ t.test('the plugin retries a webhook 503 and the reply still lands; the refusals
 })
 
 t.test('the plugin refuses the signature probe with 401', async t => {
-  const emu = await createEmulator()
-  t.teardown(() => emu.close())
-  const bot = await startPluginBot(t)
-  const echo = await emu.createBot({ displayName: 'EchoBot', endpoint: bot.url, securityToken: TOKEN })
+  const { emu, bot, echo } = await startEmulatorAndBot(t)
   const probe = await emu.faults.probeSignature(echo.BotId)
   t.equal(probe.Rejected, true)
   t.equal(probe.Status, 401)
@@ -66,10 +66,7 @@ t.test('the plugin refuses the signature probe with 401', async t => {
 })
 
 t.test('a timed-out delivery is retried and the plugin drops the duplicate', async t => {
-  const emu = await createEmulator({ retryDelaysMs: [10, 10] })
-  t.teardown(() => emu.close())
-  const bot = await startPluginBot(t)
-  const echo = await emu.createBot({ displayName: 'EchoBot', endpoint: bot.url, securityToken: TOKEN })
+  const { emu, bot, echo } = await startEmulatorAndBot(t, { retryDelaysMs: [10, 10] })
   const room = await emu.createRoom('e2e')
   await room.add(echo)
   emu.faults.delivery({ botId: echo.BotId, status: 'timeout' })

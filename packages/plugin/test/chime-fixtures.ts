@@ -3,6 +3,7 @@
 // logger that records what it is told.
 import { createHmac } from 'node:crypto'
 import type { ChimeLogger, InviteEvent, MentionEvent, RemoveEvent } from '../src/core/types.js'
+import type { LambdaContextLike } from '../src/adapters/lambda.js'
 
 export const TOKEN = 'test-security-token-1'
 
@@ -78,4 +79,29 @@ export function deferred<T = void> (): { promise: Promise<T>, resolve: (value: T
   let resolve!: (value: T) => void
   const promise = new Promise<T>(r => { resolve = r })
   return { promise, resolve }
+}
+
+/** The `awsRequestId` of {@link lambdaContext}. */
+export const LAMBDA_REQUEST_ID = '8f5e3b2a-7c1d-4e6f-9a0b-1c2d3e4f5a6b'
+
+/** A context object as the Node.js Lambda runtime builds it, with the invocation's remaining time. */
+export function lambdaContext (clientContext?: unknown, remainingMs = 2900): LambdaContextLike {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'chime-bot',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:chime-bot',
+    memoryLimitInMB: '128',
+    awsRequestId: LAMBDA_REQUEST_ID,
+    logGroupName: '/aws/lambda/chime-bot',
+    logStreamName: '2026/11/25/[$LATEST]0123456789abcdef',
+    identity: undefined,
+    clientContext,
+    getRemainingTimeInMillis: () => remainingMs
+  }
+}
+
+/** The client context Chime sends with a direct Lambda invocation: the payload's signature headers, signed independently. */
+export function chimeClientContext (payload: unknown, token = TOKEN, timestamp = new Date().toISOString()): Record<string, string> {
+  return { 'Chime-Signature': referenceSignature(token, timestamp, JSON.stringify(payload)), 'Chime-Request-Timestamp': timestamp }
 }

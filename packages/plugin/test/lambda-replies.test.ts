@@ -4,34 +4,13 @@
 // for Chime's incoming webhook and records what arrives.
 import t, { type Test } from 'tap'
 import {
-  createLambdaHandler, DEFAULT_REPLY_FLUSH_TIMEOUT_MS, REPLY_FLUSH_MARGIN_MS, type LambdaContextLike, type LambdaProxyResult
+  createLambdaHandler, DEFAULT_REPLY_FLUSH_TIMEOUT_MS, REPLY_FLUSH_MARGIN_MS, type LambdaProxyResult
 } from '../src/adapters/lambda.js'
 import { createChimeBot } from '../src/core/bot.js'
 import { unconfiguredReplyChannel } from '../src/core/context.js'
 import type { ChimeBotOptions } from '../src/options.js'
-import { mention, recordingLogger, referenceSignature, TOKEN } from './chime-fixtures.js'
+import { chimeClientContext, LAMBDA_REQUEST_ID, lambdaContext, mention, recordingLogger, referenceSignature, TOKEN } from './chime-fixtures.js'
 import { startWebhookServer, type WebhookServer } from './reply-webhook-server.js'
-
-/** A context object as the Node.js Lambda runtime builds it, with the invocation's remaining time. */
-function lambdaContext (clientContext: unknown, remainingMs = 2900): LambdaContextLike {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'chime-bot',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:chime-bot',
-    memoryLimitInMB: '128',
-    awsRequestId: '0d6c1b8e-2f4a-4c3b-9e7d-5a6b7c8d9e0f',
-    logGroupName: '/aws/lambda/chime-bot',
-    logStreamName: '2026/11/25/[$LATEST]fedcba9876543210',
-    clientContext,
-    getRemainingTimeInMillis: () => remainingMs
-  }
-}
-
-function signed (payload: unknown): Record<string, string> {
-  const timestamp = new Date().toISOString()
-  return { 'Chime-Signature': referenceSignature(TOKEN, timestamp, JSON.stringify(payload)), 'Chime-Request-Timestamp': timestamp }
-}
 
 /** A Mention whose ShortLived webhook is on the local server (and fresh: it expires 2 minutes after EventTimestamp). */
 function mentionTo (server: WebhookServer, webhookId: string, text = '@EchoBot hi') {
@@ -64,7 +43,7 @@ t.test('direct invocation: replies a handler did not await have arrived when the
   const handler = createLambdaHandler(bot)
   const event = mentionTo(server, 'room-hook')
 
-  const result = await handler(event, lambdaContext(signed(event)))
+  const result = await handler(event, lambdaContext(chimeClientContext(event)))
 
   t.same(result, { ok: true })
   t.same(server.requests.map(r => r.content), ['first', 'second'], 'both messages reached the webhook, in order, before Lambda could freeze')
@@ -100,10 +79,10 @@ t.test('the wait is capped by replyFlushTimeoutMs; what is still queued is logge
   const handler = createLambdaHandler(bot, { replyFlushTimeoutMs: 30 })
   const event = mentionTo(server, 'stuck-hook')
 
-  t.same(await handler(event, lambdaContext(signed(event))), { ok: true }, 'the event was handled: the invocation still succeeds')
+  t.same(await handler(event, lambdaContext(chimeClientContext(event))), { ok: true }, 'the event was handled: the invocation still succeeds')
 
   const warning = log.find('warn', /^2 Chime reply message\(s\) were still queued when the Lambda function returned \(after waiting 30 ms\)/)
-  t.match(warning?.obj, { requestId: '0d6c1b8e-2f4a-4c3b-9e7d-5a6b7c8d9e0f', unsent: 2, waitedMs: 30 })
+  t.match(warning?.obj, { requestId: LAMBDA_REQUEST_ID, unsent: 2, waitedMs: 30 })
   t.match(warning?.msg, /lost otherwise\. Await ctx\.reply\(\) in the handler, or raise replyFlushTimeoutMs/)
 })
 
@@ -114,11 +93,11 @@ t.test('the wait never runs past the invocation\'s remaining time, less a safety
   t.ok(DEFAULT_REPLY_FLUSH_TIMEOUT_MS > 30, 'the default alone would wait longer')
 
   const event = mentionTo(server, 'stuck-hook', '@EchoBot one')
-  await handler(event, lambdaContext(signed(event), REPLY_FLUSH_MARGIN_MS + 30))
+  await handler(event, lambdaContext(chimeClientContext(event), REPLY_FLUSH_MARGIN_MS + 30))
   t.match(log.find('warn', /still queued/)?.obj, { unsent: 2, waitedMs: 30 })
 
   const late = mentionTo(server, 'stuck-hook', '@EchoBot two')
-  await handler(late, lambdaContext(signed(late), REPLY_FLUSH_MARGIN_MS - 100))
+  await handler(late, lambdaContext(chimeClientContext(late), REPLY_FLUSH_MARGIN_MS - 100))
   t.match(log.lines.filter(l => l.level === 'warn' && /still queued/.test(l.msg ?? '')).at(-1)?.obj, { unsent: 4, waitedMs: 0 },
     'less time left than the margin: no wait at all')
 })
@@ -128,7 +107,7 @@ t.test('a reply channel without flush() is not waited for, and a failing flush()
 
   const quiet = createLambdaHandler({ securityToken: TOKEN, logger: recordingLogger(), replyChannel: unconfiguredReplyChannel })
   t.teardown(() => quiet.bot.close())
-  t.same(await quiet(event, lambdaContext(signed(event))), { ok: true })
+  t.same(await quiet(event, lambdaContext(chimeClientContext(event))), { ok: true })
 
   const log = recordingLogger()
   const failing = createLambdaHandler({
@@ -137,9 +116,9 @@ t.test('a reply channel without flush() is not waited for, and a failing flush()
     replyChannel: { ...unconfiguredReplyChannel, flush: async () => { throw new Error('flush broke') } }
   })
   t.teardown(() => failing.bot.close())
-  t.same(await failing(event, lambdaContext(signed(event))), { ok: true })
+  t.same(await failing(event, lambdaContext(chimeClientContext(event))), { ok: true })
   const line = log.find('error', /Waiting for the queued Chime replies failed/)
-  t.match(line?.obj, { err: { message: 'flush broke' }, requestId: '0d6c1b8e-2f4a-4c3b-9e7d-5a6b7c8d9e0f' })
+  t.match(line?.obj, { err: { message: 'flush broke' }, requestId: LAMBDA_REQUEST_ID })
 })
 
 t.test('replyFlushTimeoutMs is validated, from the options object or the second argument', async t => {

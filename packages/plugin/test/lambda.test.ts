@@ -1,31 +1,11 @@
 import t, { type Test } from 'tap'
-import { createLambdaHandler, isLambdaProxyEvent, readClientContext, type LambdaContextLike, type LambdaProxyResult } from '../src/adapters/lambda.js'
+import { createLambdaHandler, isLambdaProxyEvent, readClientContext, type LambdaProxyResult } from '../src/adapters/lambda.js'
 import { createChimeBot } from '../src/core/bot.js'
 import { unconfiguredReplyChannel } from '../src/core/context.js'
 import { signChimeRequest } from '../src/core/signature.js'
-import { invite, mention, recordingLogger, referenceSignature, remove, TOKEN } from './chime-fixtures.js'
-
-/** A context object as the Node.js Lambda runtime builds it. */
-function lambdaContext (clientContext?: unknown): LambdaContextLike {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'chime-bot',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:chime-bot',
-    memoryLimitInMB: '128',
-    awsRequestId: '8f5e3b2a-7c1d-4e6f-9a0b-1c2d3e4f5a6b',
-    logGroupName: '/aws/lambda/chime-bot',
-    logStreamName: '2026/11/25/[$LATEST]0123456789abcdef',
-    identity: undefined,
-    clientContext,
-    getRemainingTimeInMillis: () => 2900
-  }
-}
-
-function chimeClientContext (payload: unknown, token = TOKEN, timestamp = new Date().toISOString()): Record<string, string> {
-  const body = JSON.stringify(payload)
-  return { 'Chime-Signature': referenceSignature(token, timestamp, body), 'Chime-Request-Timestamp': timestamp }
-}
+import {
+  chimeClientContext, invite, LAMBDA_REQUEST_ID, lambdaContext, mention, recordingLogger, referenceSignature, remove, TOKEN
+} from './chime-fixtures.js'
 
 function setup (t: Test) {
   const log = recordingLogger()
@@ -44,7 +24,7 @@ t.test('direct invocation: the runtime-parsed client context is read and handler
   const event = mention('@Bot from Lambda')
   const result = await handler(event, lambdaContext(chimeClientContext(event)))
   t.same(result, { ok: true })
-  t.same(seen, ['Mention 8f5e3b2a-7c1d-4e6f-9a0b-1c2d3e4f5a6b'], 'Lambda freezes after returning: the handler already ran')
+  t.same(seen, [`Mention ${LAMBDA_REQUEST_ID}`], 'Lambda freezes after returning: the handler already ran')
 })
 
 t.test('direct invocation: headers under `custom`, a raw base64 string, or a JSON string', async t => {

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createReplyChannel, SHORT_LIVED_TTL_MS, type ReplyChannelOptions } from '../src/core/reply/channel.js'
 import type { ChimeReplyError, ReplyErrorInfo } from '../src/core/reply/failure.js'
 import type { ChimeLogger, InviteEvent, MentionEvent, RemoveEvent, UnknownChimeEvent } from '../src/core/types.js'
-import { startWebhookServer, type WebhookServer } from './reply-webhook-server.js'
+import { rejection, startWebhookServer, type WebhookServer } from './reply-webhook-server.js'
 
 interface LogLine { level: string, obj: unknown, msg: string | undefined }
 
@@ -48,15 +48,6 @@ async function setup (t: Test, options: ReplyChannelOptions = {}) {
     Sender: sender, Discussion: discussion(room), EventType: 'Remove', EventTimestamp: new Date().toISOString()
   })
   return { server, channel, failures, logger, invite, mention, remove }
-}
-
-async function rejection (promise: Promise<unknown>): Promise<ChimeReplyError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as ChimeReplyError
-  }
-  throw new Error('expected the promise to reject')
 }
 
 function contents (server: WebhookServer, webhookId: string): string[] {

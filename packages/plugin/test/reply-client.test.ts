@@ -4,7 +4,7 @@ import { MockAgent } from 'undici'
 import { ChimeWebhookClient, type WebhookSendOptions } from '../src/core/reply/webhook-client.js'
 import type { ChimeReplyError, ReplyErrorInfo } from '../src/core/reply/failure.js'
 import type { ChimeWebhookClientOptions } from '../src/core/reply/options.js'
-import { gaps, startWebhookServer, type WebhookServer } from './reply-webhook-server.js'
+import { gaps, rejection, startWebhookServer, type WebhookServer } from './reply-webhook-server.js'
 
 // Fast settings for most tests; one test proves the 1 s default.
 const fast: ChimeWebhookClientOptions = { minIntervalMs: 20, backoffBaseMs: 10, backoffMaxMs: 40, requestTimeoutMs: 2000 }
@@ -22,15 +22,6 @@ async function setup (t: Test, options: ChimeWebhookClientOptions = {}): Promise
     await server.close()
   })
   return { server, client, failures }
-}
-
-async function rejection (promise: Promise<unknown>): Promise<ChimeReplyError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as ChimeReplyError
-  }
-  throw new Error('expected the promise to reject')
 }
 
 t.test('a message is POSTed as {"Content"} JSON and resolves with a receipt', async t => {

@@ -3,6 +3,7 @@
 // answers from a per-webhook script (status, Retry-After, delay, hang, reset).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { ChimeReplyError } from '../src/core/reply/failure.js'
 
 export interface ScriptedAnswer {
   status?: number
@@ -113,4 +114,14 @@ export async function startWebhookServer (): Promise<WebhookServer> {
 /** The gaps in ms between consecutive requests. */
 export function gaps (requests: RecordedRequest[]): number[] {
   return requests.slice(1).map((r, i) => r.at - (requests[i] as RecordedRequest).at)
+}
+
+/** The error a promise rejects with (a reply that must fail); throws if it resolves instead. */
+export async function rejection (promise: Promise<unknown>): Promise<ChimeReplyError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as ChimeReplyError
+  }
+  throw new Error('expected the promise to reject')
 }
